@@ -1,0 +1,11 @@
+export * from './credentials';
+export * from './engine';
+export * from './headless-service';
+export { MySqlResources, ReplicationMode, MYSQL_PORT, BACKUP_PORT } from './mysql-pod';
+export { ServerSettings } from './my-cnf';
+export * from './nfs-persistent-volumes';
+export * from './nfs-subdir-provisioner';
+export * from './per-pod-claims';
+export * from './replica-topology';
+export * from './replicated-mysql-chart';
+export * from './stateful-mysql';

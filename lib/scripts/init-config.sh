@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Init container 1: give this member its role and server_id from its ordinal, and
+# write the client credentials file that the other containers and probes use.
+set -euo pipefail
+: "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}" "${SERVER_ID_OFFSET:?}" "${CONFIG_SOURCE_DIR:?}" "${CONF_DIR:?}" "${AUTH_FILE:?}"
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+ordinal=$(member_ordinal)
+role=replica
+if ((ordinal == 0)); then
+  role=primary
+fi
+server_id=$((SERVER_ID_OFFSET + ordinal))
+
+cp "$CONFIG_SOURCE_DIR/common.cnf" "$CONF_DIR/10-common.cnf"
+cp "$CONFIG_SOURCE_DIR/$role.cnf" "$CONF_DIR/20-$role.cnf"
+printf '# Written by init-config for ordinal %s.\n[mysqld]\nserver-id = %s\nreport_host = %s\n' \
+  "$ordinal" "$server_id" "$(member_host "$ordinal")" >"$CONF_DIR/30-member.cnf"
+
+# Option-file value: backslashes and newlines escaped, the whole value in quotes.
+option_value() {
+  local value=${1//\\/\\\\}
+  value=${value//$'\n'/\\n}
+  printf '"%s"' "$value"
+}
+
+umask 077
+tmp="$AUTH_FILE.tmp"
+{
+  printf '[client]\nuser = root\n'
+  if [[ -n ${ROOT_PASSWORD:-} ]]; then
+    printf 'password = %s\n' "$(option_value "$ROOT_PASSWORD")"
+  elif [[ ${ALLOW_EMPTY_ROOT_PASSWORD:-} != yes ]]; then
+    die "ROOT_PASSWORD is empty; set it from a Secret (an empty password needs the explicit insecure opt-in)"
+  fi
+} >"$tmp"
+mv "$tmp" "$AUTH_FILE"
+
+log "ordinal $ordinal: role $role, server_id $server_id"

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Readiness probe of the server container: the server answers a real query over TCP,
+# and on a replica, replication is configured and its SQL applier is running (the
+# receiver may be reconnecting). A replica whose replication never started is not
+# Ready, so the next member does not clone from it and clients do not read from it.
+set -euo pipefail
+: "${STATEFULSET_NAME:?}" "${SQL_DIALECT:?}"
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+mysql_local --batch --skip-column-names -e 'SELECT 1' >/dev/null
+
+ordinal=$(member_ordinal)
+if ((ordinal == 0)); then
+  exit 0
+fi
+
+status=$(mysql_local -e "$(show_replica_status_sql)\\G")
+[[ -n $status ]] || die "replication is not configured yet"
+sql_running=$(status_field SQL_Running <<<"$status")
+io_running=$(status_field IO_Running <<<"$status")
+[[ $sql_running == Yes ]] || die "replication applier is not running (SQL_Running=$sql_running)"
+[[ $io_running == Yes || $io_running == Connecting ]] || die "replication receiver is stopped (IO_Running=$io_running)"

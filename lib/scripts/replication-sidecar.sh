@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Sidecar: once the local server answers, (primary) make sure the replication account
+# exists, or (replica, after a clone) point replication at the primary from the
+# coordinates the backup recorded; then serve backups to the next member on
+# BACKUP_PORT. Failures are retried; coordinates are consumed only after replication
+# has started, so a restart never applies them twice and a failure never loses them.
+set -euo pipefail
+: "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}" "${DATADIR:?}" "${BACKUP_PORT:?}" "${SQL_DIALECT:?}"
+: "${REPLICATION_USER:?}" "${REPLICATION_MODE:?}" "${MYSQL_PORT:?}"
+# shellcheck source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+ordinal=$(member_ordinal)
+retry_seconds=${RETRY_SECONDS:-5}
+if [[ -z ${REPLICATION_PASSWORD:-} && ${ALLOW_EMPTY_ROOT_PASSWORD:-} != yes ]]; then
+  die "REPLICATION_PASSWORD is empty; set it from a Secret (an empty password needs the explicit insecure opt-in)"
+fi
+
+wait_for_server() {
+  until mysql_local -e 'SELECT 1' >/dev/null 2>&1; do
+    sleep 1
+  done
+}
+
+# Primary: create or update the replication account. Idempotent, so it runs at
+# every start and follows password rotations.
+ensure_replication_user() {
+  local account password
+  account="$(sql_string "$REPLICATION_USER")@'%'"
+  password=$(sql_string "${REPLICATION_PASSWORD:-}")
+  mysql_local <<SQL
+CREATE USER IF NOT EXISTS $account IDENTIFIED BY $password;
+ALTER USER $account IDENTIFIED BY $password;
+GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO $account;
+SQL
+}
+
+# True while a fresh clone's coordinates wait to be applied.
+has_clone_coordinates() {
+  [[ -s $DATADIR/xtrabackup_slave_info || -s $DATADIR/xtrabackup_binlog_info ]]
+}
+
+# Reads the coordinates the clone left in the data directory into gtid, log_file,
+# log_pos; fails if they are unusable. A backup taken on a replica records its source's coordinates in
+# xtrabackup_slave_info; one taken on the primary records its own binary log
+# position (and GTID state) in xtrabackup_binlog_info.
+read_coordinates() {
+  gtid='' log_file='' log_pos=''
+  local slave_info="$DATADIR/xtrabackup_slave_info" binlog_info="$DATADIR/xtrabackup_binlog_info"
+  if [[ -s $slave_info ]]; then
+    local text
+    text=$(<"$slave_info")
+    coordinates_from=$slave_info
+    if [[ $text =~ gtid_(slave_pos|purged)[[:space:]]*=[[:space:]]*\'([^\']*)\' ]]; then
+      gtid=${BASH_REMATCH[2]}
+    fi
+    if [[ $text =~ (MASTER|SOURCE)_LOG_FILE[[:space:]]*=[[:space:]]*\'([^\']+)\' ]]; then
+      log_file=${BASH_REMATCH[2]}
+    fi
+    if [[ $text =~ (MASTER|SOURCE)_LOG_POS[[:space:]]*=[[:space:]]*([0-9]+) ]]; then
+      log_pos=${BASH_REMATCH[2]}
+    fi
+  elif [[ -s $binlog_info ]]; then
+    coordinates_from=$binlog_info
+    local rest
+    IFS=$'\t' read -r log_file log_pos rest <"$binlog_info" || true
+    # The GTID column may be empty, and a long MySQL GTID set continues on further lines.
+    gtid=$(cut -s -f3- "$binlog_info" | tr -d '\n[:space:]')
+  fi
+  if [[ $REPLICATION_MODE == position && (-z $log_file || -z $log_pos) ]]; then
+    log "$coordinates_from holds no binary log file and position"
+    return 1
+  fi
+  if [[ $REPLICATION_MODE == gtid && $SQL_DIALECT != mariadb && -z $gtid ]]; then
+    log "$coordinates_from holds no GTID set, but replication uses GTIDs"
+    return 1
+  fi
+}
+
+# Prints the SQL that points this replica at the primary and starts replication.
+replication_sql() {
+  local host user password
+  host=$(sql_string "$(member_host 0)")
+  user=$(sql_string "$REPLICATION_USER")
+  password=$(sql_string "${REPLICATION_PASSWORD:-}")
+  local position
+  case "$SQL_DIALECT" in
+    mariadb)
+      printf 'STOP SLAVE;\n'
+      if [[ $REPLICATION_MODE == gtid ]]; then
+        printf 'SET GLOBAL gtid_slave_pos = %s;\n' "$(sql_string "$gtid")"
+        position='MASTER_USE_GTID = slave_pos'
+      else
+        position="MASTER_LOG_FILE = $(sql_string "$log_file"), MASTER_LOG_POS = $log_pos"
+      fi
+      printf 'CHANGE MASTER TO MASTER_HOST = %s, MASTER_PORT = %s, MASTER_USER = %s, MASTER_PASSWORD = %s, MASTER_CONNECT_RETRY = 10, %s;\n' \
+        "$host" "$MYSQL_PORT" "$user" "$password" "$position"
+      printf 'START SLAVE;\n'
+      ;;
+    mysql-5.7)
+      printf 'STOP SLAVE;\n'
+      if [[ $REPLICATION_MODE == gtid ]]; then
+        printf 'RESET MASTER;\nSET GLOBAL gtid_purged = %s;\n' "$(sql_string "$gtid")"
+        position='MASTER_AUTO_POSITION = 1'
+      else
+        position="MASTER_LOG_FILE = $(sql_string "$log_file"), MASTER_LOG_POS = $log_pos"
+      fi
+      printf 'CHANGE MASTER TO MASTER_HOST = %s, MASTER_PORT = %s, MASTER_USER = %s, MASTER_PASSWORD = %s, MASTER_CONNECT_RETRY = 10, %s;\n' \
+        "$host" "$MYSQL_PORT" "$user" "$password" "$position"
+      printf 'START SLAVE;\n'
+      ;;
+    mysql-8.0 | mysql-8.4)
+      local reset='RESET MASTER'
+      [[ $SQL_DIALECT == mysql-8.4 ]] && reset='RESET BINARY LOGS AND GTIDS'
+      printf 'SET GLOBAL super_read_only = OFF;\nSTOP REPLICA;\n'
+      if [[ $REPLICATION_MODE == gtid ]]; then
+        printf '%s;\nSET GLOBAL gtid_purged = %s;\n' "$reset" "$(sql_string "$gtid")"
+        position='SOURCE_AUTO_POSITION = 1'
+      else
+        position="SOURCE_LOG_FILE = $(sql_string "$log_file"), SOURCE_LOG_POS = $log_pos"
+      fi
+      printf 'CHANGE REPLICATION SOURCE TO SOURCE_HOST = %s, SOURCE_PORT = %s, SOURCE_USER = %s, SOURCE_PASSWORD = %s, SOURCE_CONNECT_RETRY = 10, GET_SOURCE_PUBLIC_KEY = 1, %s;\n' \
+        "$host" "$MYSQL_PORT" "$user" "$password" "$position"
+      printf 'START REPLICA;\nSET GLOBAL super_read_only = ON;\n'
+      ;;
+    *) die "unknown SQL_DIALECT '$SQL_DIALECT'" ;;
+  esac
+}
+
+# Replica: configure replication from a fresh clone's coordinates, once. Runs as an
+# `until` condition, where `set -e` is off: every step checks its own status.
+start_replication_from_clone() {
+  has_clone_coordinates || return 0
+  local coordinates_from gtid log_file log_pos sql
+  read_coordinates || return 1
+  log "configuring replication from $coordinates_from (gtid '${gtid}', file '${log_file}', position '${log_pos}')"
+  sql=$(replication_sql) || return 1
+  mysql_local <<<"$sql" || return 1
+  # Consumed only now: a failure above leaves the files for the next attempt.
+  for file in xtrabackup_slave_info xtrabackup_binlog_info; do
+    if [[ -e $DATADIR/$file ]]; then
+      mv "$DATADIR/$file" "$DATADIR/$file.applied" || return 1
+    fi
+  done
+  log "replication from $(member_host 0) started"
+}
+
+bootstrap() {
+  wait_for_server
+  if ((ordinal == 0)); then
+    ensure_replication_user || return 1
+  else
+    start_replication_from_clone
+  fi
+}
+
+until bootstrap; do
+  log "bootstrap failed; retrying in ${retry_seconds}s"
+  sleep "$retry_seconds"
+done
+
+log "serving backups on port $BACKUP_PORT"
+while true; do
+  ncat --listen --keep-open --send-only --max-conns=1 "$BACKUP_PORT" --exec "$script_dir/stream-backup.sh" || true
+  log "backup listener exited; restarting in ${retry_seconds}s"
+  sleep "$retry_seconds"
+done

@@ -70,12 +70,7 @@ export function requireAbsolutePath(what: string, value: string): string {
 
 /** Throws unless `size` is a positive amount of storage; returns it in bytes. */
 export function requirePositiveSize(what: string, size: Size): number {
-  let bytes: number;
-  try {
-    bytes = size.toKibibytes() * 1024;
-  } catch (e) {
-    throw new Error(`${what} must be a whole number of KiB (got ${size.asString()})`);
-  }
+  const bytes = size.toKibibytes() * 1024;
   if (!Number.isFinite(bytes) || bytes <= 0) {
     throw new Error(`${what} must be a positive size such as Size.gibibytes(10) (got ${size.asString()})`);
   }

@@ -1,0 +1,44 @@
+import { Chart, Testing } from 'cdk8s';
+
+/** A synthesized Kubernetes object, as plain JSON. */
+export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [key: string]: any }; [key: string]: any };
+
+/** Synthesizes a chart into plain objects. */
+export function synth(chart: Chart): KubeObject[] {
+  return Testing.synth(chart) as KubeObject[];
+}
+
+/** The single object of this kind and name; fails the test when there is not exactly one. */
+export function find(objects: KubeObject[], kind: string, name: string): KubeObject {
+  const matches = objects.filter(o => o.kind === kind && o.metadata?.name === name);
+  if (matches.length !== 1) {
+    const present = objects.map(o => `${o.kind}/${o.metadata?.name}`).join(', ');
+    throw new Error(`expected exactly one ${kind}/${name}, found ${matches.length} among: ${present}`);
+  }
+  return matches[0];
+}
+
+/** Every object of this kind. */
+export function allOfKind(objects: KubeObject[], kind: string): KubeObject[] {
+  return objects.filter(o => o.kind === kind);
+}
+
+/** A container of a pod spec by name (init containers included). */
+export function container(podSpec: any, name: string): any {
+  const all = [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])];
+  const found = all.find((c: any) => c.name === name);
+  if (!found) {
+    throw new Error(`no container "${name}" among ${all.map((c: any) => c.name).join(', ')}`);
+  }
+  return found;
+}
+
+/** The value of a plain env var of a container. */
+export function envValue(c: any, name: string): string | undefined {
+  return (c.env ?? []).find((e: any) => e.name === name)?.value;
+}
+
+/** True when every key/value of `selector` is among `labels`. */
+export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}

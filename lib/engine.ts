@@ -160,6 +160,31 @@ export class MySqlEngine {
     this.dialect = definition.dialect;
     this.serverImage = requireImage('engine serverImage', options.serverImage ?? definition.serverImage);
     this.backupImage = requireImage('engine backupImage', options.backupImage ?? definition.backupImage);
+    this.requireCompatibleBackupImage();
+  }
+
+  /**
+   * Rejects backup images that cannot back up this server: Percona XtraBackup must
+   * match the MySQL release (2.4 for 5.7, 8.0 for 8.0, 8.4 for 8.4) and cannot back up
+   * MariaDB; MariaDB images cannot back up MySQL.
+   */
+  private requireCompatibleBackupImage(): void {
+    const server = /(?:^|\/)(mysql|mariadb):(\d+)\.(\d+)/.exec(this.serverImage);
+    if (server && (server[1] !== this.family || `${server[2]}.${server[3]}` !== this.version)) {
+      throw new Error(`serverImage for ${this.displayName} must run ${this.displayName}; pick the matching MySqlEngine flavor (got "${this.serverImage}")`);
+    }
+    const image = this.backupImage;
+    const xtrabackup = /percona-xtrabackup:(\d+)\.(\d+)/.exec(image);
+    const needed = this.version === '5.7' ? '2.4' : this.version;
+    if (this.family === EngineFamily.MARIADB && /percona-xtrabackup/.test(image)) {
+      throw new Error(`backupImage for ${this.displayName} must provide mariadb-backup; Percona XtraBackup cannot back up MariaDB (got "${image}")`);
+    }
+    if (this.family === EngineFamily.MYSQL && /(^|\/)mariadb(:|@|$)/.test(image)) {
+      throw new Error(`backupImage for ${this.displayName} must provide Percona XtraBackup ${needed}; mariadb-backup cannot back up MySQL (got "${image}")`);
+    }
+    if (this.family === EngineFamily.MYSQL && xtrabackup && `${xtrabackup[1]}.${xtrabackup[2]}` !== needed) {
+      throw new Error(`backupImage for ${this.displayName} must be Percona XtraBackup ${needed}, the release that can back up this server (got "${image}")`);
+    }
   }
 
   /** A human-readable name such as `MySQL 8.4`. */

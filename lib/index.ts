@@ -1,11 +1,15 @@
+export * from './client-binding';
 export * from './credentials';
 export * from './engine';
 export * from './headless-service';
 export { MySqlResources, ReplicationMode, MYSQL_PORT, BACKUP_PORT } from './mysql-pod';
 export { ServerSettings } from './my-cnf';
+export { ClientSelector, MemberNetworkPolicy, NetworkAccessOptions } from './network-access';
 export * from './nfs-persistent-volumes';
 export * from './nfs-subdir-provisioner';
 export * from './per-pod-claims';
 export * from './replica-topology';
 export * from './replicated-mysql-chart';
+export * from './scheduling';
 export * from './stateful-mysql';
+export * from './stateful-mysql-props';

@@ -1,7 +1,8 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
 import { NfsPersistentVolumes, NfsPersistentVolumesProps } from './nfs-persistent-volumes';
-import { StatefulMySQL, StatefulMySQLProps } from './stateful-mysql';
+import { StatefulMySQL } from './stateful-mysql';
+import { StatefulMySQLProps } from './stateful-mysql-props';
 
 /** Props of {@link ReplicatedMySqlChart}. */
 export interface ReplicatedMySqlChartProps extends ChartProps {

@@ -1,15 +1,17 @@
-import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { asset, checksum } from './assets';
+import { addClientEnv, ClientAccount, clientEnv, MySqlEndpoints } from './client-binding';
 import { MySqlCredentials } from './credentials';
 import { MySqlEngine } from './engine';
 import { HeadlessService } from './headless-service';
 import * as k8s from './k8s';
-import { ServerSettings } from './my-cnf';
-import { BACKUP_PORT, CONTAINERS, MYSQL_PORT, MySqlResources, mysqlPodSpec, ReplicationMode } from './mysql-pod';
-import { PerPodClaims, VolumeAccessMode } from './per-pod-claims';
+import { ClientSelector, MemberNetworkPolicy } from './network-access';
+import { BACKUP_PORT, CONTAINERS, MYSQL_PORT, mysqlPodSpec, ReplicationMode } from './mysql-pod';
+import { PerPodClaims } from './per-pod-claims';
 import { ReplicaTopology } from './replica-topology';
+import { schedulingSpec } from './scheduling';
+import { ClaimRetention, StatefulMySQLProps } from './stateful-mysql-props';
 import { MAX_STATEFUL_SET_NAME_LENGTH, requireDnsLabel } from './validate';
 
 /** The shipped scripts, mounted into every container from one ConfigMap. */
@@ -21,109 +23,6 @@ export const SCRIPT_FILES = [
   'stream-backup.sh',
   'probe-ready.sh',
 ] as const;
-
-/** Storage of each member's data directory. */
-export interface MySqlStorageOptions {
-  /**
-   * Size of each member's volume.
-   * @default Size.gibibytes(10)
-   */
-  readonly size?: Size;
-  /**
-   * StorageClass of the volume claims. Set it to the class of your
-   * {@link NfsPersistentVolumes} (or provisioner) so the claims bind.
-   * @default - the cluster's default StorageClass
-   */
-  readonly storageClassName?: string;
-  /**
-   * Access modes of the claims.
-   * @default [VolumeAccessMode.READ_WRITE_ONCE]
-   */
-  readonly accessModes?: VolumeAccessMode[];
-}
-
-/** Props of {@link StatefulMySQL}. */
-export interface StatefulMySQLProps {
-  /**
-   * Name of the StatefulSet and the headless Service; the other objects are named after
-   * it (`<name>-read`, `<name>-primary`, `<name>-config`, …). At most 52 characters.
-   * @default - the construct id
-   */
-  readonly name?: string;
-
-  /**
-   * Number of members: one primary plus `replicas - 1` read replicas.
-   * @default 3
-   */
-  readonly replicas?: number;
-
-  /**
-   * Database engine flavor.
-   * @default MySqlEngine.mysql84()
-   */
-  readonly engine?: MySqlEngine;
-
-  /**
-   * Where the root and replication passwords come from.
-   * @default - MySqlCredentials.fromSecretName(`<name>-credentials`): a Secret you
-   * create with keys `root-password` and `replication-password`
-   */
-  readonly credentials?: MySqlCredentials;
-
-  /**
-   * How replicas position themselves in the primary's history.
-   * @default ReplicationMode.GTID
-   */
-  readonly replicationMode?: ReplicationMode;
-
-  /**
-   * Namespace of every object of the cluster.
-   * @default - the chart's namespace, else `default`
-   */
-  readonly namespace?: string;
-
-  /**
-   * The Kubernetes cluster's DNS domain.
-   * @default 'cluster.local'
-   */
-  readonly clusterDomain?: string;
-
-  /**
-   * `server_id` of ordinal 0; member k gets `serverIdOffset + k`.
-   * @default 100
-   */
-  readonly serverIdOffset?: number;
-
-  /**
-   * Storage of each member's data directory.
-   * @default - 10Gi ReadWriteOnce claims of the default StorageClass
-   */
-  readonly storage?: MySqlStorageOptions;
-
-  /**
-   * Extra server settings for every member, e.g. `{ max_connections: 500 }`.
-   * @default - none
-   */
-  readonly commonSettings?: ServerSettings;
-
-  /**
-   * Extra server settings for the primary only.
-   * @default - none
-   */
-  readonly primarySettings?: ServerSettings;
-
-  /**
-   * Extra server settings for the replicas only.
-   * @default - none
-   */
-  readonly replicaSettings?: ServerSettings;
-
-  /**
-   * Compute resources of the containers.
-   * @default - see {@link MySqlResources}
-   */
-  readonly resources?: MySqlResources;
-}
 
 /**
  * A replicated MySQL (or MariaDB) cluster: ordinal 0 is the primary, every other
@@ -157,6 +56,10 @@ export class StatefulMySQL extends Construct {
   public readonly dataClaims: PerPodClaims;
   /** Labels every pod carries and every Service selects on. */
   public readonly selectorLabels: Record<string, string>;
+  /** The PodDisruptionBudget, unless disabled. */
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** The NetworkPolicy, unless disabled. */
+  public readonly networkPolicy?: MemberNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: StatefulMySQLProps = {}) {
     super(scope, id);
@@ -232,20 +135,74 @@ export class StatefulMySQL extends Construct {
               'kubectl.kubernetes.io/default-container': CONTAINERS.server,
             },
           },
-          spec: mysqlPodSpec({
-            topology: this.topology,
-            engine: this.engine,
-            credentials: this.credentials,
-            replicationMode: props.replicationMode ?? ReplicationMode.GTID,
-            configMapName: this.configMap.name,
-            scriptsConfigMapName: this.scriptsConfigMap.name,
-            dataVolumeName: this.dataClaims.templateName,
-            resources: props.resources ?? {},
-          }),
+          spec: {
+            ...mysqlPodSpec({
+              topology: this.topology,
+              engine: this.engine,
+              credentials: this.credentials,
+              replicationMode: props.replicationMode ?? ReplicationMode.GTID,
+              configMapName: this.configMap.name,
+              scriptsConfigMapName: this.scriptsConfigMap.name,
+              dataVolumeName: this.dataClaims.templateName,
+              resources: props.resources ?? {},
+            }),
+            ...schedulingSpec(props.scheduling ?? {}, this.selectorLabels),
+          },
         },
         volumeClaimTemplates: [this.dataClaims.toVolumeClaimTemplate()],
+        persistentVolumeClaimRetentionPolicy: {
+          whenDeleted: props.claimRetention?.whenDeleted ?? ClaimRetention.RETAIN,
+          whenScaled: props.claimRetention?.whenScaled ?? ClaimRetention.RETAIN,
+        },
       },
     });
+
+    if (props.disruptionBudget ?? true) {
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: { name, namespace, labels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.selectorLabels } },
+      });
+    }
+    if (props.networkAccess?.enabled ?? true) {
+      this.networkPolicy = new MemberNetworkPolicy(this, 'NetworkPolicy', {
+        name,
+        namespace,
+        memberLabels: this.selectorLabels,
+        databasePort: MYSQL_PORT,
+        backupPort: BACKUP_PORT,
+        clients: props.networkAccess?.clients ?? [{}],
+      });
+    }
+  }
+
+  /** Where applications find the cluster. */
+  public get endpoints(): MySqlEndpoints {
+    return { primaryHost: this.primaryHost, readHost: this.readHost, port: this.port };
+  }
+
+  /**
+   * Lets pods matching `client` connect to the database port through the
+   * NetworkPolicy. Throws when the NetworkPolicy is disabled.
+   */
+  public allowClients(client: ClientSelector): void {
+    if (!this.networkPolicy) {
+      throw new Error(`allowClients needs the NetworkPolicy, but networkAccess.enabled is false for "${this.name}"`);
+    }
+    this.networkPolicy.allow(client);
+  }
+
+  /**
+   * Gives an application container what it needs to use the cluster: `MYSQL_HOST`
+   * (writes), `MYSQL_READ_HOST` (reads), `MYSQL_PORT`, and `MYSQL_USER` /
+   * `MYSQL_PASSWORD` from the application's own account Secret.
+   */
+  public connect(container: kplus.Container, account: ClientAccount): void {
+    addClientEnv(container, this.endpoints, account);
+  }
+
+  /** The same environment as {@link connect}, as plain env entries for L1 pod specs. */
+  public clientEnv(account: ClientAccount): k8s.EnvVar[] {
+    return clientEnv(this.endpoints, account);
   }
 
   /** Name of the StatefulSet (and of the headless Service). */

@@ -6,7 +6,7 @@ import {
 } from '../lib';
 import {
   loadManifestFile, synthAppFiles, synthAppObjects, synthChartObjects, temporaryApp, validateManifests,
-} from './support/validate-manifests';
+} from './support/manifests';
 
 const ROOT = join(__dirname, '..');
 const EXAMPLES_DIR = join(ROOT, 'examples');

@@ -1,0 +1,155 @@
+/**
+ * Rules the schemas miss for names, labels and selectors: `metadata.name` as each kind
+ * requires it, label and annotation keys and values, and workload selectors that must
+ * select their own pod template.
+ */
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const IANA_SVC_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+/**
+ * The StatefulSet controller labels each pod `controller-revision-hash=<name>-<hash>`
+ * (hash up to 10 characters) and label values have at most 63 characters.
+ */
+export const MAX_STATEFUL_SET_NAME_LENGTH = 52;
+
+/** Problems of `value` as a DNS-1123 label of at most `maxLength` characters. */
+export function dnsLabelProblems(what: string, value: unknown, maxLength = 63): string[] {
+  if (typeof value !== 'string' || !DNS_LABEL.test(value)) {
+    return [`${what} must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit) (got ${JSON.stringify(value)})`];
+  }
+  return value.length > maxLength ? [`${what} must be at most ${maxLength} characters (got "${value}", ${value.length})`] : [];
+}
+
+/** Problems of `value` as a DNS-1123 subdomain (at most 253 characters). */
+export function dnsSubdomainProblems(what: string, value: unknown): string[] {
+  if (typeof value !== 'string' || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    return [`${what} must be a DNS-1123 subdomain (dot-separated DNS labels, at most 253 characters) (got ${JSON.stringify(value)})`];
+  }
+  return [];
+}
+
+/** Problems of a port name: an IANA service name (at most 15 characters, a letter, no `--`). */
+export function ianaServiceNameProblems(what: string, value: unknown): string[] {
+  if (typeof value !== 'string' || value.length > 15 || !IANA_SVC_NAME.test(value) || !/[a-z]/.test(value) || value.includes('--')) {
+    return [`${what} must be an IANA service name (at most 15 lower-case letters, digits and '-', with a letter, no '--') (got ${JSON.stringify(value)})`];
+  }
+  return [];
+}
+
+/** How the API server validates `metadata.name` of each kind (default: DNS subdomain). */
+const NAME_RULES: Record<string, (name: unknown) => string[]> = {
+  Service: name => dnsLabelProblems('metadata.name', name),
+  Namespace: name => dnsLabelProblems('metadata.name', name),
+  // Pods are named <name>-<ordinal> and that name is their hostname, a DNS label; see
+  // MAX_STATEFUL_SET_NAME_LENGTH for the 52.
+  StatefulSet: name => dnsLabelProblems('metadata.name', name, MAX_STATEFUL_SET_NAME_LENGTH),
+  Role: name => pathSegmentNameProblems(name),
+  ClusterRole: name => pathSegmentNameProblems(name),
+  RoleBinding: name => pathSegmentNameProblems(name),
+  ClusterRoleBinding: name => pathSegmentNameProblems(name),
+};
+
+function pathSegmentNameProblems(name: unknown): string[] {
+  if (typeof name !== 'string' || name === '' || name === '.' || name === '..' || /[/%]/.test(name)) {
+    return [`metadata.name must be a path segment name (not empty, '.' or '..', no '/' or '%') (got ${JSON.stringify(name)})`];
+  }
+  return [];
+}
+
+/** Problems of a label key (`[prefix/]name`, prefix a DNS subdomain, name at most 63 characters). */
+export function labelKeyProblems(what: string, key: string): string[] {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = key.slice(slash + 1);
+  const problems: string[] = [];
+  if (prefix !== undefined) {
+    problems.push(...dnsSubdomainProblems(`${what} key prefix of "${key}"`, prefix));
+  }
+  if (name.length > 63 || !QUALIFIED_NAME.test(name)) {
+    problems.push(`${what} key "${key}" must have a name part of at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`);
+  }
+  return problems;
+}
+
+/** Problems of a label map: keys as {@link labelKeyProblems}, values at most 63 characters of the same alphabet. */
+export function labelProblems(what: string, labels: unknown): string[] {
+  if (labels === undefined) {
+    return [];
+  }
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(labels as Record<string, unknown>)) {
+    problems.push(...labelKeyProblems(what, key));
+    if (typeof value !== 'string' || value.length > 63 || (value !== '' && !QUALIFIED_NAME.test(value))) {
+      problems.push(`${what}["${key}"] must be at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (got ${JSON.stringify(value)})`);
+    }
+  }
+  return problems;
+}
+
+/** Problems of an object's `metadata`: its name as its kind requires, namespace, labels, annotation keys. */
+export function metadataProblems(object: any): string[] {
+  const metadata = object?.metadata ?? {};
+  const nameRule = NAME_RULES[object?.kind] ?? ((name: unknown) => dnsSubdomainProblems('metadata.name', name));
+  const problems = [...nameRule(metadata.name)];
+  if (metadata.namespace !== undefined) {
+    problems.push(...dnsLabelProblems('metadata.namespace', metadata.namespace));
+  }
+  problems.push(...labelProblems('metadata.labels', metadata.labels));
+  for (const key of Object.keys(metadata.annotations ?? {})) {
+    problems.push(...labelKeyProblems('metadata.annotations', key));
+  }
+  return problems;
+}
+// ---------------------------------------------------------------------------------------
+// Rules the schemas miss: selectors
+// ---------------------------------------------------------------------------------------
+
+interface LabelSelector {
+  readonly matchLabels?: Record<string, string>;
+  readonly matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+/** True when a label selector (matchLabels and matchExpressions) selects `labels`. */
+export function selectorMatches(selector: LabelSelector, labels: Record<string, string> = {}): boolean {
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+  const byExpressions = (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+    switch (operator) {
+      case 'In': return key in labels && values.includes(labels[key]);
+      case 'NotIn': return !(key in labels) || !values.includes(labels[key]);
+      case 'Exists': return key in labels;
+      case 'DoesNotExist': return !(key in labels);
+      default: return false;
+    }
+  });
+  return byLabels && byExpressions;
+}
+
+function isEmptySelector(selector: LabelSelector | undefined): boolean {
+  return !selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0);
+}
+
+/** Workload kinds whose `spec.selector` must select their own `spec.template`. */
+const SELECTING_WORKLOADS = new Set(['StatefulSet', 'Deployment', 'ReplicaSet', 'DaemonSet']);
+
+/**
+ * Problems of a workload's selector: it must be non-empty and select the labels of its
+ * own pod template (the API server rejects both).
+ */
+export function workloadSelectorProblems(object: any): string[] {
+  if (!SELECTING_WORKLOADS.has(object?.kind)) {
+    return [];
+  }
+  const selector: LabelSelector | undefined = object.spec?.selector;
+  if (isEmptySelector(selector)) {
+    return ['spec.selector: must not be empty'];
+  }
+  const labels = object.spec?.template?.metadata?.labels ?? {};
+  const problems = labelProblems('spec.selector.matchLabels', selector!.matchLabels);
+  if (!selectorMatches(selector!, labels)) {
+    problems.push(`spec.selector: does not match spec.template.metadata.labels (selector ${JSON.stringify(selector)}, labels ${JSON.stringify(labels)})`);
+  }
+  return problems;
+}

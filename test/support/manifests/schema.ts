@@ -1,0 +1,183 @@
+/**
+ * Schema layer of manifest validation: each object is checked against the OpenAPI schema
+ * of its apiVersion and kind, as shipped by `kubernetes-models` 4.3.1 (the last release
+ * that ships the schemas as JSON; generated from Kubernetes 1.27.1, whose served GA APIs
+ * 1.28 keeps unchanged). The schemas are made *closed* before they are compiled (every
+ * object schema with `properties` gets `additionalProperties: false`), so unknown fields
+ * are rejected like `kubectl apply --validate=strict` does, next to wrong types, bad enum
+ * values and missing required fields. An apiVersion that 1.28 does not serve, or a kind
+ * without a schema, is a problem, never a skip.
+ */
+import schemaRegistry from '@kubernetes-models/validate';
+import * as appsV1 from 'kubernetes-models/apps/v1';
+import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
+import * as batchV1 from 'kubernetes-models/batch/v1';
+import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
+import * as policyV1 from 'kubernetes-models/policy/v1';
+import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import * as schedulingV1 from 'kubernetes-models/scheduling.k8s.io/v1';
+import * as storageV1 from 'kubernetes-models/storage.k8s.io/v1';
+import * as coreV1 from 'kubernetes-models/v1';
+
+type JsonSchema = { [keyword: string]: any };
+type Register = (id: string, schema: JsonSchema) => void;
+
+/**
+ * Returns a copy of a JSON schema in which every object schema that lists its
+ * `properties` and says nothing about other properties rejects them. Only schema
+ * positions are walked (`properties` values, `items`, `additionalProperties`,
+ * `oneOf`/`anyOf`/`allOf`, `not`), so a field that happens to be called `properties`
+ * is never mistaken for a keyword.
+ */
+export function closeObjectSchemas(schema: JsonSchema): JsonSchema {
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
+    return schema;
+  }
+  const closed: JsonSchema = { ...schema };
+  if (schema.properties) {
+    closed.properties = Object.fromEntries(
+      Object.entries(schema.properties).map(([name, sub]) => [name, closeObjectSchemas(sub as JsonSchema)]));
+    if (schema.additionalProperties === undefined) {
+      closed.additionalProperties = false;
+    }
+  }
+  for (const keyword of ['items', 'additionalProperties', 'not']) {
+    if (schema[keyword] !== undefined && typeof schema[keyword] === 'object') {
+      closed[keyword] = closeObjectSchemas(schema[keyword]);
+    }
+  }
+  for (const keyword of ['oneOf', 'anyOf', 'allOf']) {
+    if (Array.isArray(schema[keyword])) {
+      closed[keyword] = schema[keyword].map((sub: JsonSchema) => closeObjectSchemas(sub));
+    }
+  }
+  return closed;
+}
+
+/**
+ * kubernetes-models 4.3 registers each schema lazily, the first time a model validates,
+ * through the `register(id, schema)` export of `@kubernetes-models/validate` 3.x, which
+ * compiles it with ajv. Wrapping that export makes every schema closed before it is
+ * compiled. It has to happen before any model validates in this module registry, so it
+ * runs when this module loads; the self-test below proves it did.
+ */
+function registerClosedSchemas(): void {
+  const registry = schemaRegistry as unknown as { register: Register; strictWrapped?: boolean };
+  if (registry.strictWrapped) {
+    return;
+  }
+  const register = registry.register;
+  registry.register = (id, schema) => register(id, closeObjectSchemas(schema));
+  registry.strictWrapped = true;
+}
+
+registerClosedSchemas();
+
+/** A model class of kubernetes-models: one top-level kind of one API group/version. */
+type ModelClass = (new (data: unknown) => { validate(): void }) & { apiVersion?: string; kind?: string };
+
+/**
+ * The API group/versions a Kubernetes 1.28 API server serves by default that our
+ * manifests may use, each with its kubernetes-models module. kubernetes-models also
+ * ships long-removed versions (`policy/v1beta1`, `extensions/v1beta1`, …): they are
+ * deliberately not listed, so objects using them fail.
+ */
+const SERVED_GROUP_VERSIONS: Record<string, Record<string, unknown>> = {
+  'v1': coreV1,
+  'apps/v1': appsV1,
+  'autoscaling/v2': autoscalingV2,
+  'batch/v1': batchV1,
+  'networking.k8s.io/v1': networkingV1,
+  'policy/v1': policyV1,
+  'rbac.authorization.k8s.io/v1': rbacV1,
+  'scheduling.k8s.io/v1': schedulingV1,
+  'storage.k8s.io/v1': storageV1,
+};
+
+function modelFor(apiVersion: unknown, kind: unknown): ModelClass | string {
+  if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
+    return `apiVersion and kind must be strings (got apiVersion ${JSON.stringify(apiVersion)}, kind ${JSON.stringify(kind)})`;
+  }
+  const groupVersion = SERVED_GROUP_VERSIONS[apiVersion];
+  if (!groupVersion) {
+    return `apiVersion "${apiVersion}" is not served by Kubernetes 1.28 (known: ${Object.keys(SERVED_GROUP_VERSIONS).join(', ')})`;
+  }
+  const model = Object.prototype.hasOwnProperty.call(groupVersion, kind) ? groupVersion[kind] as ModelClass : undefined;
+  if (typeof model !== 'function' || model.apiVersion !== apiVersion || model.kind !== kind) {
+    return `no schema for kind "${kind}" in apiVersion "${apiVersion}"`;
+  }
+  return model;
+}
+
+/** Turns a JSON pointer (`/spec/containers/0/name`) into `spec.containers[0].name`. */
+export function pointerToPath(pointer: string): string {
+  return pointer.split('/').slice(1)
+    .map(segment => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((path, segment) => (/^\d+$/.test(segment) ? `${path}[${segment}]` : path ? `${path}.${segment}` : segment), '');
+}
+
+interface AjvError {
+  readonly instancePath: string;
+  readonly keyword: string;
+  readonly message?: string;
+  readonly params: Record<string, any>;
+  readonly data?: unknown;
+}
+
+function describeSchemaError(error: AjvError): string {
+  const at = (path: string) => path || '(root)';
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const path = pointerToPath(`${error.instancePath}/${error.params.additionalProperty}`);
+      return `${path}: unknown field "${error.params.additionalProperty}"`;
+    }
+    case 'required':
+      return `${at(pointerToPath(`${error.instancePath}/${error.params.missingProperty}`))}: required field is missing`;
+    case 'enum':
+      return `${at(pointerToPath(error.instancePath))}: must be one of ${error.params.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(error.data)})`;
+    case 'type':
+      return `${at(pointerToPath(error.instancePath))}: must be ${error.params.type} (got ${JSON.stringify(error.data)})`;
+    default:
+      return `${at(pointerToPath(error.instancePath))}: ${error.message ?? error.keyword} (got ${JSON.stringify(error.data)})`;
+  }
+}
+
+/**
+ * Validates one object against the closed Kubernetes schema of its apiVersion and kind.
+ * Returns one message per problem, each naming the field's path; an unknown
+ * apiVersion or kind is itself a problem.
+ */
+export function schemaProblems(object: any): string[] {
+  registerClosedSchemas();
+  const model = modelFor(object?.apiVersion, object?.kind);
+  if (typeof model === 'string') {
+    return [model];
+  }
+  try {
+    new model(object).validate();
+    return [];
+  } catch (error) {
+    const errors: AjvError[] | undefined = (error as { errors?: AjvError[] }).errors;
+    if (!Array.isArray(errors)) {
+      throw error;
+    }
+    // A value that matches no branch of a oneOf (e.g. a Quantity) reports each branch
+    // and the oneOf itself; one message per path and text is enough.
+    return [...new Set(errors.map(describeSchemaError))];
+  }
+}
+
+/**
+ * Fails loudly unless the schema layer really is strict: an object with an unknown field
+ * must be rejected. Guards against a kubernetes-models upgrade that no longer ships its
+ * schemas as JSON (4.4+ ships precompiled, open validators) and against schemas having
+ * been registered before {@link registerClosedSchemas} ran.
+ *
+ * @throws Error when an object with an unknown field passes schema validation.
+ */
+export function assertSchemasAreStrict(): void {
+  const probe = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'probe' }, unknownField: true };
+  if (!schemaProblems(probe).some(problem => problem.includes('unknown field "unknownField"'))) {
+    throw new Error('kubernetes-models schemas accept unknown fields: strict schema validation is not in effect');
+  }
+}

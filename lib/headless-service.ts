@@ -31,8 +31,9 @@ export interface HeadlessServiceProps {
   readonly selector?: Record<string, string>;
 
   /**
-   * Ports to publish (names become DNS SRV records).
-   * @default - none (a headless Service may have no ports)
+   * Ports to publish (names become DNS SRV records). cdk8s-plus cannot write a Service
+   * without a port, so give one here or with `bind()` before synth.
+   * @default - none yet: synth fails validation until one is bound
    */
   readonly ports?: kplus.ServicePort[];
 
@@ -89,6 +90,11 @@ export class HeadlessService extends kplus.Service {
     for (const [key, value] of Object.entries(props.selector ?? {})) {
       this.selectLabel(key, value);
     }
+    this.node.addValidation({
+      validate: () => this.ports.length > 0 ? [] : [
+        `HeadlessService "${this.name}" needs at least one port, given in props.ports or with bind() (got none)`,
+      ],
+    });
   }
 
   /** The namespace DNS names use: the Service's own, else the chart's, else `default`. */
@@ -104,6 +110,12 @@ export class HeadlessService extends kplus.Service {
   /** Fully qualified DNS name of pod `ordinal` of `statefulSet`, e.g. `web-0.nginx.default.svc.cluster.local`. */
   public hostFor(statefulSet: INamedStatefulSet, ordinal: number): string {
     return `${this.shortHostFor(statefulSet, ordinal)}.${this.dnsNamespace}.svc.${this.clusterDomain}`;
+  }
+
+  /** Fully qualified DNS names of pods 0 … `replicas`-1 of `statefulSet`, ordinal 0 first. */
+  public hostsFor(statefulSet: INamedStatefulSet, replicas: number): string[] {
+    requireInteger('replicas', replicas, 1);
+    return Array.from({ length: replicas }, (_, ordinal) => this.hostFor(statefulSet, ordinal));
   }
 
   /** Short DNS name of pod `ordinal`, resolvable inside the same namespace, e.g. `web-0.nginx`. */

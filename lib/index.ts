@@ -1,7 +1,9 @@
+export * from './claim-templates';
 export * from './client-binding';
 export * from './credentials';
 export * from './engine';
 export * from './headless-service';
+export * from './host-path-persistent-volumes';
 export { MySqlResources, ReplicationMode, MYSQL_PORT, BACKUP_PORT } from './mysql-pod';
 export { ServerSettings } from './my-cnf';
 export { ClientSelector, MemberNetworkPolicy, NetworkAccessOptions } from './network-access';

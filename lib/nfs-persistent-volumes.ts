@@ -1,22 +1,20 @@
 import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from './k8s';
-import { PerPodClaims, VolumeAccessMode } from './per-pod-claims';
 import {
-  requireAbsolutePath, requireDistinct, requireDnsSubdomain, requireInteger, requireNonEmpty, requirePositiveSize,
-} from './validate';
+  clusterScoped, createNoProvisionerStorageClass, planPerOrdinalVolumes, ReclaimPolicy, registerVolumeLocations,
+} from './per-ordinal-volumes';
+import { PerPodClaims, VolumeAccessMode } from './per-pod-claims';
+import { requireDnsSubdomain, requireNonEmpty } from './validate';
 
-/** What happens to a volume's data when its claim is deleted. */
-export enum ReclaimPolicy {
-  /** Keep the data; an administrator reclaims the volume by hand. */
-  RETAIN = 'Retain',
-  /** Delete the volume (and, for NFS, leave the export directory as it is). */
-  DELETE = 'Delete',
-}
+export { ReclaimPolicy } from './per-ordinal-volumes';
 
 /** Props of {@link NfsPersistentVolumes}. */
 export interface NfsPersistentVolumesProps {
-  /** The claims to pre-bind, e.g. `cluster.dataClaims`. Their StorageClass must be set. */
+  /**
+   * The claims to pre-bind: one claim template of any StatefulSet. Their
+   * `storageClassName` must be set; the volumes use the same class.
+   */
   readonly claims: PerPodClaims;
 
   /** NFS server host name or IP address. */
@@ -66,7 +64,8 @@ export interface NfsPersistentVolumesProps {
 
   /**
    * Create the StorageClass named by the claims (no provisioner,
-   * `WaitForFirstConsumer`). Turn off when it exists already.
+   * `WaitForFirstConsumer`). Turn off when it exists already, in the cluster or
+   * in this app (two StorageClasses of one name in an app fail validation).
    * @default true
    */
   readonly createStorageClass?: boolean;
@@ -90,64 +89,36 @@ export class NfsPersistentVolumes extends Construct {
     super(scope, id);
     const claims = props.claims;
     if (claims.storageClassName === undefined) {
-      throw new Error(`NfsPersistentVolumes needs claims with a storageClassName (got none for "${claims.claimName(0)}"); set storage.storageClassName, e.g. "nfs-${claims.statefulSetName}"`);
+      throw new Error(`NfsPersistentVolumes needs claims with a storageClassName (got none for "${claims.claimName(0)}"); create the claims with one, e.g. "nfs-${claims.statefulSetName}", so they wait for these volumes instead of the cluster's default StorageClass`);
     }
     const storageClassName = requireDnsSubdomain('storageClassName', claims.storageClassName);
     const server = requireNonEmpty('NFS server', props.server);
-    const basePath = requireAbsolutePath('NFS basePath', props.basePath).replace(/\/+$/, '') || '/';
-    const pattern = props.pathPattern ?? '{claim}';
-    if (!pattern.includes('{ordinal}') && !pattern.includes('{claim}')) {
-      throw new Error(`NFS pathPattern must contain {ordinal} or {claim}, or every volume would share one directory (got "${pattern}")`);
-    }
-    const count = requireInteger('NFS volume count', props.count ?? claims.replicas, 1);
-    if (count < claims.replicas) {
-      throw new Error(`NFS volume count must be at least the number of replicas (${claims.replicas}) so every pod's claim can bind (got ${count})`);
-    }
-    const capacity = props.capacity ?? claims.size;
-    const capacityBytes = requirePositiveSize('NFS capacity', capacity);
-    const requestedBytes = requirePositiveSize('claim size', claims.size);
-    if (capacityBytes < requestedBytes) {
-      throw new Error(`NFS capacity must be at least the claims' requested size ${claims.size.asString()} (got ${capacity.asString()})`);
-    }
-    const accessModes = [...(props.accessModes ?? claims.accessModes)];
-    const missing = claims.accessModes.filter(mode => !accessModes.includes(mode));
-    if (missing.length > 0) {
-      throw new Error(`NFS accessModes must include every access mode the claims request (missing ${missing.join(', ')}; got [${accessModes.join(', ')}])`);
-    }
+    const plan = planPerOrdinalVolumes('NFS', props);
     const mountOptions = props.mountOptions?.map((option, index) => requireNonEmpty(`NFS mountOptions[${index}]`, option));
+    const reclaimPolicy = props.reclaimPolicy ?? ReclaimPolicy.RETAIN;
 
-    this.paths = Array.from({ length: count }, (_, ordinal) => {
-      const relative = pattern
-        .replace(/\{ordinal\}/g, String(ordinal))
-        .replace(/\{claim\}/g, claims.claimName(ordinal))
-        .replace(/\{statefulset\}/g, claims.statefulSetName);
-      return requireAbsolutePath(`NFS path of ordinal ${ordinal}`, `${basePath === '/' ? '' : basePath}/${relative}`);
-    });
-    requireDistinct('NFS export paths', this.paths);
-
+    this.paths = plan.volumes.map(v => v.path);
     if (props.createStorageClass ?? true) {
-      this.storageClass = new k8s.KubeStorageClass(this, 'StorageClass', {
-        metadata: { name: storageClassName },
-        provisioner: 'kubernetes.io/no-provisioner',
-        volumeBindingMode: 'WaitForFirstConsumer',
-        reclaimPolicy: props.reclaimPolicy ?? ReclaimPolicy.RETAIN,
-      });
+      this.storageClass = createNoProvisionerStorageClass(this, storageClassName, reclaimPolicy);
     }
-
-    this.volumes = this.paths.map((path, ordinal) => new k8s.KubePersistentVolume(this, `Volume${ordinal}`, {
-      metadata: {
-        name: `${claims.claimName(ordinal)}-nfs`,
-        labels: { 'app.kubernetes.io/instance': claims.statefulSetName, 'statefulset.kubernetes.io/ordinal': String(ordinal) },
-      },
+    this.volumes = plan.volumes.map(v => clusterScoped(new k8s.KubePersistentVolume(this, `Volume${v.ordinal}`, {
+      metadata: { name: `${v.claimName}-nfs`, labels: v.labels },
       spec: {
-        capacity: { storage: k8s.Quantity.fromString(capacity.asString()) },
-        accessModes: [...accessModes],
-        persistentVolumeReclaimPolicy: props.reclaimPolicy ?? ReclaimPolicy.RETAIN,
+        capacity: { storage: k8s.Quantity.fromString(plan.capacity.asString()) },
+        accessModes: [...plan.accessModes],
+        persistentVolumeReclaimPolicy: reclaimPolicy,
         storageClassName,
         mountOptions,
-        nfs: { server, path },
-        claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: claims.namespace, name: claims.claimName(ordinal) },
+        nfs: { server, path: v.path },
+        claimRef: v.claimRef,
       },
-    }));
+    })));
+    registerVolumeLocations(this, plan.volumes.map((v, index) => ({
+      volumeName: this.volumes[index].name,
+      kind: 'nfs',
+      host: server,
+      path: v.path,
+      claim: `${claims.namespace}/${v.claimName}`,
+    })), this.storageClass);
   }
 }

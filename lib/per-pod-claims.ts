@@ -49,7 +49,9 @@ export interface PerPodClaimsProps {
 /**
  * The claims a StatefulSet's `volumeClaimTemplates` entry creates, one per pod, named
  * `<template>-<statefulset>-<ordinal>`. Knows nothing about what runs in the pods, so
- * it serves any StatefulSet; {@link NfsPersistentVolumes} pre-binds volumes to it.
+ * it serves any StatefulSet: an L1 `KubeStatefulSet` takes {@link toVolumeClaimTemplate},
+ * a cdk8s-plus `StatefulSet` gets it through {@link addClaimTemplate}, and
+ * {@link NfsPersistentVolumes} or {@link HostPathPersistentVolumes} pre-bind volumes to it.
  */
 export class PerPodClaims {
   /** The StatefulSet's name. */

@@ -47,6 +47,11 @@ status_field() {
   sed -n -E "s/^ *(Slave|Replica)_$1: *//p" | head -n 1
 }
 
+# Prints the value of the field named exactly $1 of a vertical (\G) listing on stdin.
+status_value() {
+  sed -n -E "s/^ *$1: *//p" | head -n 1
+}
+
 # The statement that lists replication status in this dialect.
 show_replica_status_sql() {
   case "${SQL_DIALECT:?}" in

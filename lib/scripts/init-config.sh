@@ -3,7 +3,7 @@
 # write the client credentials file that the other containers and probes use.
 set -euo pipefail
 : "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}" "${SERVER_ID_OFFSET:?}" "${CONFIG_SOURCE_DIR:?}" "${CONF_DIR:?}" "${AUTH_FILE:?}"
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ordinal=$(member_ordinal)
@@ -18,9 +18,12 @@ cp "$CONFIG_SOURCE_DIR/$role.cnf" "$CONF_DIR/20-$role.cnf"
 printf '# Written by init-config for ordinal %s.\n[mysqld]\nserver-id = %s\nreport_host = %s\n' \
   "$ordinal" "$server_id" "$(member_host "$ordinal")" >"$CONF_DIR/30-member.cnf"
 
-# Option-file value: backslashes and newlines escaped, the whole value in quotes.
+# Option-file value: backslashes, double quotes and newlines escaped, the whole value
+# in double quotes. An unescaped " would end the quoting early, and a later # would
+# then start a comment that cuts the password short.
 option_value() {
   local value=${1//\\/\\\\}
+  value=${value//\"/\\\"}
   value=${value//$'\n'/\\n}
   printf '"%s"' "$value"
 }

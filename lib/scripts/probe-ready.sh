@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Readiness probe of the server container: the server answers a real query over TCP,
-# and on a replica, replication is configured and its SQL applier is running (the
-# receiver may be reconnecting). A replica whose replication never started is not
+# and on a replica, replication is configured and its SQL applier is running, and its
+# receiver is connected (or reconnecting, once it has connected since the clone). A
+# replica whose replication never started (wrong password, primary unreachable) is not
 # Ready, so the next member does not clone from it and clients do not read from it.
 set -euo pipefail
 : "${STATEFULSET_NAME:?}" "${SQL_DIALECT:?}"
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 mysql_local --batch --skip-column-names -e 'SELECT 1' >/dev/null
@@ -20,4 +21,16 @@ status=$(mysql_local -e "$(show_replica_status_sql)\\G")
 sql_running=$(status_field SQL_Running <<<"$status")
 io_running=$(status_field IO_Running <<<"$status")
 [[ $sql_running == Yes ]] || die "replication applier is not running (SQL_Running=$sql_running)"
-[[ $io_running == Yes || $io_running == Connecting ]] || die "replication receiver is stopped (IO_Running=$io_running)"
+case $io_running in
+  Yes) ;;
+  Connecting)
+    # The sidecar marks a clone's coordinates .applied once the receiver has connected.
+    datadir=$(mysql_local --batch --skip-column-names -e 'SELECT @@datadir')
+    for file in xtrabackup_slave_info xtrabackup_binlog_info; do
+      if [[ -e $datadir/$file || -e $datadir/$file.configured ]]; then
+        die "replication has not connected to the primary since the clone: $(status_value Last_IO_Error <<<"$status")"
+      fi
+    done
+    ;;
+  *) die "replication receiver is stopped (IO_Running=$io_running)" ;;
+esac

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Sidecar: once the local server answers, (primary) make sure the replication account
-# exists, or (replica, after a clone) point replication at the primary from the
-# coordinates the backup recorded; then serve backups to the next member on
-# BACKUP_PORT. Failures are retried; coordinates are consumed only after replication
-# has started, so a restart never applies them twice and a failure never loses them.
+# exists, or (replica) point replication at the primary from the coordinates a fresh
+# clone recorded, or else refresh the replication password; then serve backups to the
+# next member on BACKUP_PORT. Failures are retried; a clone's coordinates are applied
+# once and marked done only after replication has connected, so a restart never
+# rewinds a replica and a replica that cannot connect keeps trying.
 set -euo pipefail
 : "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}" "${DATADIR:?}" "${BACKUP_PORT:?}" "${SQL_DIALECT:?}"
 : "${REPLICATION_USER:?}" "${REPLICATION_MODE:?}" "${MYSQL_PORT:?}"
-# shellcheck source=common.sh
+# shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
@@ -36,15 +37,40 @@ GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO $account;
 SQL
 }
 
-# True while a fresh clone's coordinates wait to be applied.
-has_clone_coordinates() {
-  [[ -s $DATADIR/xtrabackup_slave_info || -s $DATADIR/xtrabackup_binlog_info ]]
+# A clone's coordinates go through three names in the data directory:
+#   xtrabackup_{slave,binlog}_info   as the clone left them (pending);
+#   <name>.configured                once CHANGE MASTER has taken them: the server keeps
+#                                    the position, only the connection is unproven;
+#   <name>.applied                   once the receiver has connected to the primary.
+# The position is written only from pending files, and replication is started only
+# after they are renamed, so a restart never rewinds a replica that may have applied
+# events, while a replica that never connected keeps retrying (and stays not Ready, see
+# probe-ready.sh) instead of being marked done.
+COORDINATE_FILES=(xtrabackup_slave_info xtrabackup_binlog_info)
+
+# True if any coordinate file has the suffix $1 ('' for pending).
+has_coordinates() {
+  local file
+  for file in "${COORDINATE_FILES[@]}"; do
+    [[ -s $DATADIR/$file$1 ]] && return 0
+  done
+  return 1
+}
+
+# Renames the coordinate files from suffix $1 to suffix $2.
+rename_coordinates() {
+  local file
+  for file in "${COORDINATE_FILES[@]}"; do
+    if [[ -e $DATADIR/$file$1 ]]; then
+      mv "$DATADIR/$file$1" "$DATADIR/$file$2" || return 1
+    fi
+  done
 }
 
 # Reads the coordinates the clone left in the data directory into gtid, log_file,
-# log_pos; fails if they are unusable. A backup taken on a replica records its source's coordinates in
-# xtrabackup_slave_info; one taken on the primary records its own binary log
-# position (and GTID state) in xtrabackup_binlog_info.
+# log_pos; fails if they are unusable. A backup taken on a replica records its source's
+# coordinates in xtrabackup_slave_info; one taken on the primary records its own binary
+# log position (and GTID state) in xtrabackup_binlog_info.
 read_coordinates() {
   gtid='' log_file='' log_pos=''
   local slave_info="$DATADIR/xtrabackup_slave_info" binlog_info="$DATADIR/xtrabackup_binlog_info"
@@ -78,8 +104,9 @@ read_coordinates() {
   fi
 }
 
-# Prints the SQL that points this replica at the primary and starts replication.
-replication_sql() {
+# Prints the SQL that points this replica at the primary from the coordinates read by
+# read_coordinates, without starting replication.
+position_sql() {
   local host user password
   host=$(sql_string "$(member_host 0)")
   user=$(sql_string "$REPLICATION_USER")
@@ -96,7 +123,6 @@ replication_sql() {
       fi
       printf 'CHANGE MASTER TO MASTER_HOST = %s, MASTER_PORT = %s, MASTER_USER = %s, MASTER_PASSWORD = %s, MASTER_CONNECT_RETRY = 10, %s;\n' \
         "$host" "$MYSQL_PORT" "$user" "$password" "$position"
-      printf 'START SLAVE;\n'
       ;;
     mysql-5.7)
       printf 'STOP SLAVE;\n'
@@ -108,7 +134,6 @@ replication_sql() {
       fi
       printf 'CHANGE MASTER TO MASTER_HOST = %s, MASTER_PORT = %s, MASTER_USER = %s, MASTER_PASSWORD = %s, MASTER_CONNECT_RETRY = 10, %s;\n' \
         "$host" "$MYSQL_PORT" "$user" "$password" "$position"
-      printf 'START SLAVE;\n'
       ;;
     mysql-8.0 | mysql-8.4)
       local reset='RESET MASTER'
@@ -122,28 +147,93 @@ replication_sql() {
       fi
       printf 'CHANGE REPLICATION SOURCE TO SOURCE_HOST = %s, SOURCE_PORT = %s, SOURCE_USER = %s, SOURCE_PASSWORD = %s, SOURCE_CONNECT_RETRY = 10, GET_SOURCE_PUBLIC_KEY = 1, %s;\n' \
         "$host" "$MYSQL_PORT" "$user" "$password" "$position"
-      printf 'START REPLICA;\nSET GLOBAL super_read_only = ON;\n'
+      printf 'SET GLOBAL super_read_only = ON;\n'
       ;;
     *) die "unknown SQL_DIALECT '$SQL_DIALECT'" ;;
   esac
 }
 
-# Replica: configure replication from a fresh clone's coordinates, once. Runs as an
-# `until` condition, where `set -e` is off: every step checks its own status.
-start_replication_from_clone() {
-  has_clone_coordinates || return 0
-  local coordinates_from gtid log_file log_pos sql
-  read_coordinates || return 1
-  log "configuring replication from $coordinates_from (gtid '${gtid}', file '${log_file}', position '${log_pos}')"
-  sql=$(replication_sql) || return 1
-  mysql_local <<<"$sql" || return 1
-  # Consumed only now: a failure above leaves the files for the next attempt.
-  for file in xtrabackup_slave_info xtrabackup_binlog_info; do
-    if [[ -e $DATADIR/$file ]]; then
-      mv "$DATADIR/$file" "$DATADIR/$file.applied" || return 1
+# Prints the SQL that gives replication the current account and password and keeps its
+# position (no host, port or position: changing those would reset it).
+credentials_sql() {
+  local user password
+  user=$(sql_string "$REPLICATION_USER")
+  password=$(sql_string "${REPLICATION_PASSWORD:-}")
+  case "$SQL_DIALECT" in
+    mariadb | mysql-5.7)
+      printf 'STOP SLAVE;\nCHANGE MASTER TO MASTER_USER = %s, MASTER_PASSWORD = %s;\nSTART SLAVE;\n' "$user" "$password"
+      ;;
+    mysql-8.0 | mysql-8.4)
+      printf 'SET GLOBAL super_read_only = OFF;\nSTOP REPLICA;\nCHANGE REPLICATION SOURCE TO SOURCE_USER = %s, SOURCE_PASSWORD = %s;\nSTART REPLICA;\nSET GLOBAL super_read_only = ON;\n' \
+        "$user" "$password"
+      ;;
+    *) die "unknown SQL_DIALECT '$SQL_DIALECT'" ;;
+  esac
+}
+
+start_sql() {
+  case "$SQL_DIALECT" in
+    mariadb | mysql-5.7) printf 'START SLAVE;\n' ;;
+    mysql-8.0 | mysql-8.4) printf 'START REPLICA;\n' ;;
+    *) die "unknown SQL_DIALECT '$SQL_DIALECT'" ;;
+  esac
+}
+
+# Prints this replica's replication status listing (empty when not configured).
+replica_status() {
+  mysql_local -e "$(show_replica_status_sql)\\G"
+}
+
+# Waits, at most RECEIVER_TIMEOUT_SECONDS, until the receiver is connected to the
+# primary, starting it if it is stopped; fails with the receiver's last error.
+wait_for_receiver() {
+  local status io deadline=$((SECONDS + ${RECEIVER_TIMEOUT_SECONDS:-30}))
+  while :; do
+    status=$(replica_status) || return 1
+    io=$(status_field IO_Running <<<"$status")
+    [[ $io == Yes ]] && return 0
+    if [[ $io == No ]]; then
+      mysql_local <<<"$(start_sql)" || return 1
     fi
+    if ((SECONDS >= deadline)); then
+      log "replication has not connected to $(member_host 0) yet (IO_Running=$io): $(status_value Last_IO_Error <<<"$status")"
+      return 1
+    fi
+    sleep 1
   done
-  log "replication from $(member_host 0) started"
+}
+
+# Replica: brings replication up and confirms it, in as many attempts as it takes.
+# Runs as an `until` condition, where `set -e` is off: every step checks its status.
+credentials_refreshed=''
+start_replication() {
+  if has_coordinates ''; then
+    local coordinates_from gtid log_file log_pos sql
+    read_coordinates || return 1
+    log "configuring replication from $coordinates_from (gtid '${gtid}', file '${log_file}', position '${log_pos}')"
+    sql=$(position_sql) || return 1
+    mysql_local <<<"$sql" || return 1
+    rename_coordinates '' .configured || return 1
+    mysql_local <<<"$(start_sql)" || return 1
+    credentials_refreshed=yes
+  elif [[ -z $credentials_refreshed ]]; then
+    local status
+    status=$(replica_status) || return 1
+    if [[ -z $status ]]; then
+      # Nothing to repair from here; the readiness probe reports it.
+      log "warning: replication is not configured and no clone coordinates are left in $DATADIR"
+    else
+      # Follows password rotations; keeps the position.
+      mysql_local <<<"$(credentials_sql)" || return 1
+      log "replication account and password refreshed; position kept"
+    fi
+    credentials_refreshed=yes
+  fi
+  if has_coordinates .configured; then
+    wait_for_receiver || return 1
+    rename_coordinates .configured .applied || return 1
+    log "replication from $(member_host 0) started"
+  fi
 }
 
 bootstrap() {
@@ -151,7 +241,7 @@ bootstrap() {
   if ((ordinal == 0)); then
     ensure_replication_user || return 1
   else
-    start_replication_from_clone
+    start_replication
   fi
 }
 

@@ -1,0 +1,272 @@
+import { ChildProcess, spawn } from 'child_process';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { alive, atMost, killGroup, RunResult } from './host';
+import { ImageModel } from './image';
+import { containerArgv, ContainerSpec, PodContext, resolveEnv, StatefulSetSpec } from './manifest';
+import { PodSandbox } from './sandbox';
+
+/**
+ * A minimal kubelet for one pod: init containers in order, each retried with a
+ * bounded backoff until it succeeds; then every container started together and
+ * restarted whenever it exits (restartPolicy Always); the server's readiness probe
+ * exec'd in its namespaces every periodSeconds with its timeout and thresholds.
+ * Each container's output goes to <logs>/<pod>/<container>.log, every start and exit
+ * and every readiness change to <logs>/<pod>/events.log.
+ */
+
+/** Restart backoff: kubelet uses 10 s doubling to 5 min; compressed here to 1 s doubling to 8 s. */
+export function restartBackoffMs(restarts: number): number {
+  return Math.min(1000 * 2 ** Math.max(0, restarts - 1), 8000);
+}
+/** A container restarted this many times fails the pod (keeps every loop bounded). */
+const MAX_RESTARTS = 100;
+
+interface Running {
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+}
+
+export class Pod {
+  /** True while the readiness probe says Ready and every container runs. */
+  public ready = false;
+  /** Every readiness transition, for assertions. */
+  public readonly readyHistory: Array<{ at: number; ready: boolean }> = [];
+  /** Set when the pod gave up (a container restarted too often); the reason. */
+  public failed?: string;
+  public readonly restarts = new Map<string, number>();
+  public readonly startedAt = Date.now();
+  private readonly running = new Map<string, Running>();
+  private readonly env = new Map<string, Map<string, string>>();
+  private stopping = false;
+  private readonly logDir: string;
+  private lifecycle?: Promise<void>;
+  private readonly wakers = new Set<() => void>();
+
+  constructor(
+    public readonly name: string,
+    public readonly ordinal: number,
+    public readonly sandbox: PodSandbox,
+    private readonly sts: StatefulSetSpec,
+    private readonly image: ImageModel,
+    context: PodContext,
+    logsDir: string,
+    private readonly onReadyChange: (pod: Pod) => void,
+  ) {
+    this.logDir = join(logsDir, name);
+    mkdirSync(this.logDir, { recursive: true });
+    for (const c of [...sts.initContainers, ...sts.containers]) {
+      this.env.set(c.name, resolveEnv(c, context));
+    }
+  }
+
+  /** Path of a container's log file. */
+  public logFile(container: string): string {
+    return join(this.logDir, `${container}.log`);
+  }
+
+  public event(message: string): void {
+    appendFileSync(join(this.logDir, 'events.log'), `${new Date().toISOString()} ${message}\n`);
+  }
+
+  /** Starts the pod's lifecycle in the background. */
+  public start(): void {
+    this.event(`pod ${this.name} created: ip ${this.sandbox.ip}, netns ${this.sandbox.netns}`);
+    this.lifecycle = this.runLifecycle().catch(error => {
+      this.failed = String(error);
+      this.event(`lifecycle error: ${error}`);
+    });
+  }
+
+  /** Whether the named container has a live process now. */
+  public isRunning(container: string): boolean {
+    const r = this.running.get(container);
+    return r !== undefined && r.child.exitCode === null && r.child.signalCode === null;
+  }
+
+  /** SIGKILLs one container's processes (kubelet then restarts or retries it). */
+  public killContainer(container: string): void {
+    const r = this.running.get(container);
+    if (!r) throw new Error(`${this.name}: container ${container} is not running`);
+    this.event(`killing container ${container} (test action)`);
+    killGroup(r.child, 'SIGKILL');
+  }
+
+  /** Runs a command in a running container, like `kubectl exec`. */
+  public async exec(container: string, argv: string[], options: { timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+    const spec = this.spec(container);
+    const r = this.running.get(container);
+    if (!r?.child.pid || !this.isRunning(container)) {
+      throw new Error(`${this.name}: container ${container} is not running`);
+    }
+    return this.sandbox.exec(r.child.pid, spec, this.env.get(container)!, argv, { timeoutMs: options.timeoutMs ?? 30_000, input: options.input });
+  }
+
+  /** The resolved environment of a container. */
+  public containerEnv(container: string): Map<string, string> {
+    return this.env.get(container)!;
+  }
+
+  /**
+   * Kills every process of the pod at once (SIGKILL: no grace period, as a node crash or
+   * `kubectl delete pod --force --grace-period=0` would) and waits for the lifecycle to end.
+   */
+  public async kill(): Promise<void> {
+    this.stopping = true;
+    this.event('pod killed (SIGKILL to every process)');
+    this.wakers.forEach(wake => wake());
+    for (const r of this.running.values()) killGroup(r.child, 'SIGKILL');
+    this.sandbox.destroy(false);
+    const deadline = Date.now() + 15_000;
+    for (const r of this.running.values()) {
+      await atMost(r.exited, deadline - Date.now());
+    }
+    await atMost(this.lifecycle, deadline - Date.now());
+    this.setReady(false);
+  }
+
+  private spec(container: string): ContainerSpec {
+    const spec = [...this.sts.initContainers, ...this.sts.containers].find(c => c.name === container);
+    if (!spec) throw new Error(`no container ${container} in the pod template`);
+    return spec;
+  }
+
+  /** Sleeps, but wakes up early when the pod is being killed. */
+  private async pause(ms: number): Promise<void> {
+    let wake!: () => void;
+    const woken = new Promise<void>(resolve => { wake = resolve; });
+    this.wakers.add(wake);
+    await atMost(woken, ms);
+    this.wakers.delete(wake);
+  }
+
+  private startContainer(container: ContainerSpec): Running {
+    const env = this.env.get(container.name)!;
+    const argv = this.sandbox.containerArgv(container, env, containerArgv(container, env, this.image));
+    const restarts = this.restarts.get(container.name) ?? 0;
+    const log = this.logFile(container.name);
+    appendFileSync(log, `===== [harness] ${new Date().toISOString()} start #${restarts + 1} of ${container.name} =====\n`);
+    const fd = openSync(log, 'a');
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', fd, fd], detached: true });
+    closeSync(fd);
+    const exited = new Promise<number | null>(resolve => {
+      child.on('exit', (code, signal) => {
+        // The container's other processes end with it, as in its own pid namespace.
+        killGroup(child, 'SIGKILL');
+        appendFileSync(log, `===== [harness] ${new Date().toISOString()} ${container.name} exited: ${signal ?? `code ${code}`} =====\n`);
+        this.event(`container ${container.name} exited: ${signal ?? `code ${code}`}`);
+        resolve(code);
+      });
+      child.on('error', error => {
+        this.event(`container ${container.name} failed to start: ${error}`);
+        resolve(-1);
+      });
+    });
+    this.event(`container ${container.name} started (pid ${child.pid})`);
+    const running = { child, exited };
+    this.running.set(container.name, running);
+    return running;
+  }
+
+  private async runLifecycle(): Promise<void> {
+    for (const init of this.sts.initContainers) {
+      for (;;) {
+        if (this.stopping) return;
+        const code = await this.startContainer(init).exited;
+        if (this.stopping) return;
+        if (code === 0) break;
+        const restarts = (this.restarts.get(init.name) ?? 0) + 1;
+        this.restarts.set(init.name, restarts);
+        if (restarts >= MAX_RESTARTS) throw new Error(`init container ${init.name} failed ${restarts} times`);
+        this.event(`init container ${init.name} failed; retrying in ${restartBackoffMs(restarts)} ms`);
+        await this.pause(restartBackoffMs(restarts));
+      }
+    }
+    await Promise.all([
+      ...this.sts.containers.map(c => this.superviseContainer(c)),
+      this.probeReadiness(),
+    ]);
+  }
+
+  private async superviseContainer(container: ContainerSpec): Promise<void> {
+    for (;;) {
+      if (this.stopping) return;
+      await this.startContainer(container).exited;
+      if (this.stopping) return;
+      this.setReady(false);
+      const restarts = (this.restarts.get(container.name) ?? 0) + 1;
+      this.restarts.set(container.name, restarts);
+      if (restarts >= MAX_RESTARTS) throw new Error(`container ${container.name} restarted ${restarts} times`);
+      await this.pause(restartBackoffMs(restarts));
+    }
+  }
+
+  /** The readiness probe of the (first) container that has one. */
+  private async probeReadiness(): Promise<void> {
+    const container = this.sts.containers.find(c => c.readinessProbe);
+    if (!container) {
+      this.setReady(true);
+      return;
+    }
+    const probe = container.readinessProbe!;
+    let successes = 0;
+    let failures = 0;
+    await this.pause(probe.initialDelaySeconds * 1000);
+    while (!this.stopping) {
+      const started = Date.now();
+      let ok = false;
+      let detail = '';
+      if (!this.sts.containers.every(c => this.isRunning(c.name))) {
+        detail = 'not every container is running';
+      } else if (!this.hasExecd(container.name)) {
+        // The runtime has not started the container's command yet: no probe.
+        await this.pause(200);
+        continue;
+      } else {
+        const result = await this.exec(container.name, probe.command, { timeoutMs: probe.timeoutSeconds * 1000 }).catch(error => String(error));
+        if (typeof result === 'string') {
+          detail = result;
+        } else {
+          ok = result.code === 0 && !result.timedOut;
+          detail = result.timedOut ? `timed out after ${probe.timeoutSeconds}s` : `exit ${result.code}: ${(result.stderr + result.stdout).trim()}`;
+        }
+      }
+      if (this.stopping) return;
+      if (ok) {
+        failures = 0;
+        successes++;
+        if (successes >= probe.successThreshold) this.setReady(true);
+      } else {
+        successes = 0;
+        failures++;
+        this.event(`readiness probe failed (${failures}): ${detail}`);
+        if (failures >= probe.failureThreshold || !this.ready) this.setReady(false);
+      }
+      await this.pause(Math.max(0, probe.periodSeconds * 1000 - (Date.now() - started)));
+    }
+  }
+
+  private setReady(ready: boolean): void {
+    if (this.ready === ready) return;
+    this.ready = ready;
+    this.readyHistory.push({ at: Date.now(), ready });
+    this.event(ready ? 'Ready' : 'not Ready');
+    this.onReadyChange(this);
+  }
+
+  /** True once a container's process runs its own command (past the harness's setup). */
+  private hasExecd(container: string): boolean {
+    const pid = this.running.get(container)?.child.pid;
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return !['nsenter', 'unshare', 'setpriv', 'env'].includes(argv[0]) && !argv.some(a => a.endsWith('/container-start.sh'));
+    } catch {
+      return false;
+    }
+  }
+
+  /** True when no process the kubelet started for this pod is still alive. */
+  public allProcessesGone(): boolean {
+    return [...this.running.values()].every(r => r.child.pid === undefined || !alive(r.child.pid));
+  }
+}

@@ -1,0 +1,191 @@
+// Runs the shipped replication scripts against a fake SQL client, once per SQL dialect,
+// and checks the statements they send. The MariaDB dialect is also proven against real
+// servers in test/e2e; this pins down what the MySQL dialects would receive.
+import { spawn, spawnSync } from 'child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { ReplicationSqlDialect } from '../lib';
+import { assetPath } from '../lib/assets';
+
+const FAKE_CLIENT = join(__dirname, 'fixtures', 'fake-mysql-client.sh');
+const PASSWORD = "it's a \\ secret";
+
+interface Run {
+  readonly sql: string;
+  readonly argv: string;
+  readonly log: string;
+  /** Files left in the data directory. */
+  readonly files: string[];
+}
+
+function statusPrefix(dialect: ReplicationSqlDialect): string {
+  return dialect === ReplicationSqlDialect.MYSQL_80 || dialect === ReplicationSqlDialect.MYSQL_84 ? 'Replica' : 'Slave';
+}
+
+function sandbox(dialect: ReplicationSqlDialect, extra: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'sql-dialect-'));
+  const datadir = join(dir, 'data');
+  const bin = join(dir, 'bin');
+  mkdirSync(datadir);
+  mkdirSync(bin);
+  // The backup listener is not under test: a stand-in ncat just blocks.
+  writeFileSync(join(bin, 'ncat'), '#!/bin/sh\nexec sleep 60\n');
+  chmodSync(join(bin, 'ncat'), 0o755);
+  const env = {
+    PATH: `${bin}:${process.env.PATH}`,
+    STATEFULSET_NAME: 'mysql',
+    PEER_DOMAIN: 'mysql.default.svc.cluster.local',
+    DATADIR: datadir,
+    BACKUP_PORT: '3307',
+    SQL_DIALECT: dialect,
+    REPLICATION_USER: 'replicator',
+    REPLICATION_PASSWORD: PASSWORD,
+    REPLICATION_MODE: 'gtid',
+    MYSQL_PORT: '3306',
+    MYSQL_CLIENT: FAKE_CLIENT,
+    AUTH_FILE: join(dir, 'client.cnf'),
+    BACKUP_TOOL: 'true',
+    RETRY_SECONDS: '1',
+    FAKE_SQL_LOG: join(dir, 'sql.log'),
+    FAKE_ARGV_LOG: join(dir, 'argv.log'),
+    FAKE_STATUS_PREFIX: statusPrefix(dialect),
+    ...extra,
+  };
+  return { dir, datadir, env };
+}
+
+/** Runs the sidecar as member `hostname` until it starts serving backups. */
+async function runSidecar(dialect: ReplicationSqlDialect, hostname: string, files: Record<string, string>, extra: Record<string, string> = {}): Promise<Run> {
+  const { dir, datadir, env } = sandbox(dialect, extra);
+  for (const [name, text] of Object.entries(files)) {
+    writeFileSync(join(datadir, name), text);
+  }
+  const child = spawn('bash', [assetPath('scripts/replication-sidecar.sh')], { env: { ...env, HOSTNAME: hostname }, detached: true });
+  let log = '';
+  child.stderr.on('data', chunk => { log += chunk; });
+  try {
+    const deadline = Date.now() + 20_000;
+    while (!log.includes('serving backups') && Date.now() < deadline && child.exitCode === null) {
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+    if (!log.includes('serving backups')) {
+      throw new Error(`the sidecar did not finish its bootstrap:\n${log}`);
+    }
+    return {
+      sql: readFileSync(env.FAKE_SQL_LOG, 'utf8'),
+      argv: readFileSync(env.FAKE_ARGV_LOG, 'utf8'),
+      log,
+      files: readdirSync(datadir).sort(),
+    };
+  } finally {
+    const exited = new Promise(resolve => child.exitCode === null ? child.once('exit', resolve) : resolve(undefined));
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const MYSQL_BINLOG_INFO = 'binlog.000003\t197\t3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5\n';
+
+describe('replication SQL per dialect', () => {
+  test('MySQL 8.4: CHANGE REPLICATION SOURCE, RESET BINARY LOGS AND GTIDS, START REPLICA', async () => {
+    const run = await runSidecar(ReplicationSqlDialect.MYSQL_84, 'mysql-1', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO });
+    expect(run.sql).toContain('RESET BINARY LOGS AND GTIDS;\nSET GLOBAL gtid_purged = \'3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5\';');
+    expect(run.sql).toContain("CHANGE REPLICATION SOURCE TO SOURCE_HOST = 'mysql-0.mysql.default.svc.cluster.local', SOURCE_PORT = 3306, SOURCE_USER = 'replicator'");
+    expect(run.sql).toContain('SOURCE_AUTO_POSITION = 1');
+    expect(run.sql).toContain('START REPLICA;');
+    expect(run.sql).toContain('SHOW REPLICA STATUS');
+    expect(run.sql).not.toMatch(/MASTER|SLAVE/);
+    expect(run.files).toEqual(['xtrabackup_binlog_info.applied']);
+  }, 30_000);
+
+  test('MySQL 8.0: CHANGE REPLICATION SOURCE with RESET MASTER', async () => {
+    const run = await runSidecar(ReplicationSqlDialect.MYSQL_80, 'mysql-1', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO });
+    expect(run.sql).toContain('RESET MASTER;');
+    expect(run.sql).not.toContain('RESET BINARY LOGS AND GTIDS');
+    expect(run.sql).toContain('CHANGE REPLICATION SOURCE TO');
+    expect(run.sql).toContain('START REPLICA;');
+  }, 30_000);
+
+  test('MySQL 5.7: CHANGE MASTER TO with auto-position, START SLAVE', async () => {
+    const run = await runSidecar(ReplicationSqlDialect.MYSQL_57, 'mysql-1', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO });
+    expect(run.sql).toContain('RESET MASTER;');
+    expect(run.sql).toContain("CHANGE MASTER TO MASTER_HOST = 'mysql-0.mysql.default.svc.cluster.local'");
+    expect(run.sql).toContain('MASTER_AUTO_POSITION = 1');
+    expect(run.sql).toContain('START SLAVE;');
+    expect(run.sql).not.toMatch(/REPLICA|SOURCE/);
+  }, 30_000);
+
+  test('MariaDB: gtid_slave_pos from the third column and MASTER_USE_GTID', async () => {
+    const run = await runSidecar(ReplicationSqlDialect.MARIADB, 'mysql-1', { xtrabackup_binlog_info: 'mysql-bin.000002\t1234\t0-100-17\n' });
+    expect(run.sql).toContain("SET GLOBAL gtid_slave_pos = '0-100-17';");
+    expect(run.sql).toContain('MASTER_USE_GTID = slave_pos');
+    expect(run.sql).toContain('START SLAVE;');
+  }, 30_000);
+
+  test('a clone from a replica takes the GTID set of its slave info', async () => {
+    const run = await runSidecar(ReplicationSqlDialect.MYSQL_84, 'mysql-2', {
+      xtrabackup_slave_info: "SET GLOBAL gtid_purged='3E11FA47-71CA-11E1-9E33-C80AA9429562:1-9';\nCHANGE REPLICATION SOURCE TO SOURCE_AUTO_POSITION=1;\n",
+      xtrabackup_binlog_info: 'binlog.000001\t155\t3E11FA47-71CA-11E1-9E33-C80AA9429562:1-9\n',
+    });
+    expect(run.sql).toContain("SET GLOBAL gtid_purged = '3E11FA47-71CA-11E1-9E33-C80AA9429562:1-9';");
+    expect(run.files).toEqual(['xtrabackup_binlog_info.applied', 'xtrabackup_slave_info.applied']);
+  }, 30_000);
+
+  test('binlog-position mode takes the file and position', async () => {
+    const run = await runSidecar(ReplicationSqlDialect.MYSQL_84, 'mysql-1', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO }, { REPLICATION_MODE: 'position' });
+    expect(run.sql).toContain("SOURCE_LOG_FILE = 'binlog.000003', SOURCE_LOG_POS = 197");
+    expect(run.sql).not.toContain('gtid_purged');
+  }, 30_000);
+
+  test('the primary creates the replication account with replication privileges only', async () => {
+    const run = await runSidecar(ReplicationSqlDialect.MYSQL_84, 'mysql-0', {});
+    expect(run.sql).toContain("CREATE USER IF NOT EXISTS 'replicator'@'%' IDENTIFIED BY 'it\\'s a \\\\ secret';");
+    expect(run.sql).toContain("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'replicator'@'%';");
+    expect(run.sql).not.toMatch(/CHANGE/);
+  }, 30_000);
+
+  test('passwords travel on stdin, quoted, never as client arguments', async () => {
+    const run = await runSidecar(ReplicationSqlDialect.MYSQL_84, 'mysql-1', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO });
+    expect(run.sql).toContain("SOURCE_PASSWORD = 'it\\'s a \\\\ secret'");
+    expect(run.argv).not.toContain('secret');
+    expect(run.argv).toMatch(/^--defaults-extra-file=/m);
+  }, 30_000);
+});
+
+describe('readiness probe per dialect', () => {
+  function probe(dialect: ReplicationSqlDialect, hostname: string, io: string, sqlRunning: string, configured: boolean) {
+    const { dir, env } = sandbox(dialect, { FAKE_IO_RUNNING: io, FAKE_SQL_RUNNING: sqlRunning });
+    if (configured) {
+      writeFileSync(env.FAKE_SQL_LOG, 'CHANGE (configured earlier)\n');
+    }
+    const result = spawnSync('bash', [assetPath('scripts/probe-ready.sh')], { env: { ...env, HOSTNAME: hostname }, encoding: 'utf8' });
+    const sql = existsSync(env.FAKE_SQL_LOG) ? readFileSync(env.FAKE_SQL_LOG, 'utf8') : '';
+    rmSync(dir, { recursive: true, force: true });
+    return { status: result.status, stderr: result.stderr, sql };
+  }
+
+  test.each([ReplicationSqlDialect.MYSQL_84, ReplicationSqlDialect.MYSQL_80, ReplicationSqlDialect.MYSQL_57, ReplicationSqlDialect.MARIADB])(
+    '%s: a replicating replica is Ready, a stopped applier is not', dialect => {
+      const ready = probe(dialect, 'mysql-1', 'Yes', 'Yes', true);
+      expect(ready.status).toBe(0);
+      expect(ready.sql).toContain(dialect.startsWith('mysql-8') ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS');
+      const stopped = probe(dialect, 'mysql-1', 'Yes', 'No', true);
+      expect(stopped.status).not.toBe(0);
+      expect(stopped.stderr).toContain('replication applier is not running (SQL_Running=No)');
+    });
+
+  test('a replica without replication is not Ready; the primary only needs its query', () => {
+    const unconfigured = probe(ReplicationSqlDialect.MYSQL_84, 'mysql-1', 'Yes', 'Yes', false);
+    expect(unconfigured.status).not.toBe(0);
+    expect(unconfigured.stderr).toContain('replication is not configured yet');
+    const primary = probe(ReplicationSqlDialect.MYSQL_84, 'mysql-0', 'No', 'No', false);
+    expect(primary.status).toBe(0);
+    expect(primary.sql.trim()).toBe('SELECT 1');
+  });
+});

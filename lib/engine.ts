@@ -221,6 +221,27 @@ export class MySqlEngine {
   }
 
   /**
+   * Settings for `replica.cnf` that make a replica apply replicated transactions with
+   * `threads` parallel workers (0: one at a time in the SQL thread), committing them in
+   * the primary's order so a replica never shows a state the primary never had.
+   */
+  public replicaApplierSettings(threads: number): Record<string, string> {
+    if (this.family === EngineFamily.MARIADB) {
+      return threads === 0
+        ? { slave_parallel_threads: '0' }
+        : { slave_parallel_threads: String(threads), slave_parallel_mode: 'optimistic' };
+    }
+    if (this.version === '5.7') {
+      return threads === 0
+        ? { slave_parallel_workers: '0' }
+        : { slave_parallel_workers: String(threads), slave_parallel_type: 'LOGICAL_CLOCK', slave_preserve_commit_order: 'ON' };
+    }
+    return threads === 0
+      ? { replica_parallel_workers: '0' }
+      : { replica_parallel_workers: String(threads), replica_preserve_commit_order: 'ON' };
+  }
+
+  /**
    * Engine-specific settings added to `replica.cnf` on top of `read_only`: MySQL's
    * `super_read_only` also stops accounts with SUPER; MariaDB has no such setting.
    */

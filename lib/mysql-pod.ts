@@ -1,9 +1,11 @@
-import { Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { MySqlCredentials, SecretKeyReference } from './credentials';
-import { MySqlEngine } from './engine';
+import { EngineFamily, MySqlEngine } from './engine';
 import * as k8s from './k8s';
 import { ReplicaTopology } from './replica-topology';
+import { CloneCompression, CloneOptions } from './stateful-mysql-props';
+import { requireInteger } from './validate';
 
 /**
  * The pod template of a {@link StatefulMySQL}: its volumes, two init containers, the
@@ -82,6 +84,63 @@ export interface MySqlPodOptions {
   readonly scriptsConfigMapName: string;
   readonly dataVolumeName: string;
   readonly resources: MySqlResources;
+  readonly clone: CloneOptions;
+}
+
+/** Defaults of {@link CloneOptions}, chosen from the bootstrap benchmark (BENCHMARKS.md). */
+export const CLONE_DEFAULTS = {
+  parallelThreads: 4,
+  compression: CloneCompression.NONE,
+  prepareMemory: Size.mebibytes(256),
+  maxSourceLag: Duration.minutes(1),
+} as const;
+
+/**
+ * mariadb-backup checks for new redo log every `--log-copy-interval` ms (1000 by
+ * default) and waits for such a check twice at the end of every backup: 100 ms takes
+ * ~1 s off every clone (BENCHMARKS.md). Not passed to Percona XtraBackup, whose redo
+ * copying differs and was not measured.
+ */
+const MARIADB_BACKUP_LOG_COPY_INTERVAL_MS = 100;
+
+/** Clone options as the scripts receive them (see clone-data.sh, stream-backup.sh). */
+export interface ResolvedCloneOptions {
+  /** CLONE_PARALLEL */
+  readonly parallelThreads: number;
+  /** CLONE_COMPRESSION */
+  readonly compression: CloneCompression;
+  /** PREPARE_MEMORY, in the backup tool's syntax (`256M`). */
+  readonly prepareMemory: string;
+  /** CLONE_SOURCE_MAX_LAG_SECONDS */
+  readonly maxSourceLagSeconds: number;
+}
+
+/**
+ * Validates {@link CloneOptions} against each other and the clone container's memory
+ * limit, and fills in the defaults.
+ */
+export function resolveCloneOptions(clone: CloneOptions, cloneContainer: kplus.ContainerResources): ResolvedCloneOptions {
+  const parallelThreads = requireInteger('clone.parallelThreads', clone.parallelThreads ?? CLONE_DEFAULTS.parallelThreads, 1, 64);
+  const compression = clone.compression ?? CLONE_DEFAULTS.compression;
+  const compressions = Object.values(CloneCompression) as string[];
+  if (!compressions.includes(compression)) {
+    throw new Error(`clone.compression must be one of ${compressions.map(c => `"${c}"`).join(', ')} (got "${compression}")`);
+  }
+  const prepareMemory = clone.prepareMemory ?? CLONE_DEFAULTS.prepareMemory;
+  const prepareMiB = prepareMemory.toKibibytes() / 1024;
+  if (!Number.isInteger(prepareMiB) || prepareMiB < 16) {
+    throw new Error(`clone.prepareMemory must be a whole number of mebibytes, at least Size.mebibytes(16) (got ${prepareMemory.asString()})`);
+  }
+  const limit = cloneContainer.memory?.limit;
+  if (limit && prepareMemory.toKibibytes() >= limit.toKibibytes()) {
+    throw new Error(`clone.prepareMemory must be below the clone container's memory limit (resources.sidecar.memory.limit ${limit.asString()}), or the prepare is OOM-killed (got ${prepareMemory.asString()})`);
+  }
+  const lag = clone.maxSourceLag ?? CLONE_DEFAULTS.maxSourceLag;
+  const lagSeconds = lag.toMilliseconds() / 1000;
+  if (!Number.isInteger(lagSeconds) || lagSeconds < 0) {
+    throw new Error(`clone.maxSourceLag must be a whole number of seconds, 0 or more (got ${lag.toHumanString()})`);
+  }
+  return { parallelThreads, compression, prepareMemory: `${prepareMiB}M`, maxSourceLagSeconds: lagSeconds };
 }
 
 const DEFAULT_SERVER_RESOURCES: kplus.ContainerResources = {
@@ -158,7 +217,9 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const scriptsMount: k8s.VolumeMount = { name: VOLUMES.scripts, mountPath: PATHS.scripts, readOnly: true };
   const authMount: k8s.VolumeMount = { name: VOLUMES.auth, mountPath: PATHS.authDir };
   const datadirMount: k8s.VolumeMount = { name: options.dataVolumeName, mountPath: PATHS.datadir, subPath: DATADIR_NAME };
-  const sidecarResources = toKubeResources(options.resources.sidecar ?? DEFAULT_SIDECAR_RESOURCES);
+  const sidecarResourceSpec = options.resources.sidecar ?? DEFAULT_SIDECAR_RESOURCES;
+  const sidecarResources = toKubeResources(sidecarResourceSpec);
+  const clone = resolveCloneOptions(options.clone, sidecarResourceSpec);
 
   const initConfig: k8s.Container = {
     name: CONTAINERS.initConfig,
@@ -194,6 +255,8 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       env('BACKUP_PORT', BACKUP_PORT),
       env('BACKUP_TOOL', engine.tools.backup),
       env('STREAM_TOOL', engine.tools.stream),
+      env('CLONE_PARALLEL', clone.parallelThreads),
+      env('PREPARE_MEMORY', clone.prepareMemory),
     ],
     volumeMounts: [
       scriptsMount,
@@ -248,6 +311,10 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       env('DATADIR', PATHS.datadir),
       env('BACKUP_PORT', BACKUP_PORT),
       env('BACKUP_TOOL', engine.tools.backup),
+      env('CLONE_PARALLEL', clone.parallelThreads),
+      env('CLONE_COMPRESSION', clone.compression),
+      env('CLONE_SOURCE_MAX_LAG_SECONDS', clone.maxSourceLagSeconds),
+      ...(engine.family === EngineFamily.MARIADB ? [env('BACKUP_LOG_COPY_INTERVAL_MS', MARIADB_BACKUP_LOG_COPY_INTERVAL_MS)] : []),
       env('REPLICATION_MODE', options.replicationMode),
       env('REPLICATION_USER', credentials.replicationUser),
       ...replicationPassword,

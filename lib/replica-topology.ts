@@ -15,6 +15,9 @@ export enum MemberRole {
   REPLICA = 'replica',
 }
 
+/** Default parallel applier threads per replica, chosen from the lag benchmark (BENCHMARKS.md). */
+export const DEFAULT_REPLICA_APPLIER_THREADS = 4;
+
 /** The largest value of MySQL's `server_id` (an unsigned 32-bit integer). */
 export const MAX_SERVER_ID = 4294967295;
 
@@ -74,6 +77,13 @@ export interface ReplicaTopologyProps {
    * @default - none
    */
   readonly replicaSettings?: ServerSettings;
+
+  /**
+   * Threads that apply replicated transactions in parallel on each replica (0: one
+   * at a time), rendered for the engine into `replica.cnf`.
+   * @default 4
+   */
+  readonly replicaApplierThreads?: number;
 }
 
 /** One member of the cluster. */
@@ -111,6 +121,8 @@ export class ReplicaTopology extends Construct {
   public readonly replicas: number;
   /** `server_id` of ordinal 0. */
   public readonly serverIdOffset: number;
+  /** Parallel applier threads of each replica (0: one at a time). */
+  public readonly replicaApplierThreads: number;
 
   private readonly commonSettings: ServerSettings;
   private readonly primarySettings: ServerSettings;
@@ -124,6 +136,7 @@ export class ReplicaTopology extends Construct {
     this.clusterDomain = requireDnsSubdomain('clusterDomain', props.clusterDomain ?? 'cluster.local');
     this.replicas = requireInteger('replicas', props.replicas ?? 3, 1);
     this.serverIdOffset = requireInteger('serverIdOffset', props.serverIdOffset ?? 100, 1, MAX_SERVER_ID);
+    this.replicaApplierThreads = requireInteger('replicaApplierThreads', props.replicaApplierThreads ?? DEFAULT_REPLICA_APPLIER_THREADS, 0, 256);
     const highest = this.serverIdOffset + this.replicas - 1;
     if (highest > MAX_SERVER_ID) {
       throw new Error(`serverIdOffset + replicas - 1 must be at most ${MAX_SERVER_ID} (server_id is 32-bit), got ${this.serverIdOffset} + ${this.replicas} - 1 = ${highest}`);
@@ -191,6 +204,7 @@ export class ReplicaTopology extends Construct {
       ]),
       'replica.cnf': renderFragment(asset('conf/replica.cnf'), [
         { title: `Read-only for every account, ${byEngine}`, settings: engine.replicaSettings },
+        { title: `Parallel appliers (replicaApplierThreads = ${this.replicaApplierThreads})`, settings: engine.replicaApplierSettings(this.replicaApplierThreads) },
         { title: 'Added by the user (replicaSettings)', settings: this.replicaSettings },
       ]),
     };

@@ -1,4 +1,4 @@
-import { Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import { MySqlCredentials } from './credentials';
 import { MySqlEngine } from './engine';
 import { ServerSettings } from './my-cnf';
@@ -25,6 +25,50 @@ export interface MySqlStorageOptions {
    * @default [VolumeAccessMode.READ_WRITE_ONCE]
    */
   readonly accessModes?: VolumeAccessMode[];
+}
+
+/** How the backup stream from the clone source to a new replica is compressed. */
+export enum CloneCompression {
+  /** Sent as the backup tool writes it. */
+  NONE = 'none',
+  /** `zstd -1` on all cores of the source; the source's and the new replica's backup images need `zstd`. */
+  ZSTD = 'zstd',
+  /** `lz4 -1`; the source's and the new replica's backup images need `lz4`. */
+  LZ4 = 'lz4',
+}
+
+/**
+ * How a new replica copies its data from the previous member: a streamed physical
+ * backup (`xtrabackup`/`mariadb-backup --backup --stream=xbstream`) that the replica
+ * unpacks and prepares. Defaults come from the bootstrap benchmark (BENCHMARKS.md).
+ */
+export interface CloneOptions {
+  /**
+   * Data files the backup tool copies at once (`--parallel`), and the unpacker's
+   * threads (`xbstream`/`mbstream --parallel`). Between 1 and 64.
+   * @default 4
+   */
+  readonly parallelThreads?: number;
+  /**
+   * Compression of the stream. Pays off only when the network, not the disks or the
+   * CPU, is the bottleneck; the tool must be in both members' backup images.
+   * @default CloneCompression.NONE
+   */
+  readonly compression?: CloneCompression;
+  /**
+   * Memory the backup tool uses to prepare the copy (`--prepare --use-memory`), i.e.
+   * to apply the redo log written while the backup was taken. Must be below the clone
+   * container's memory limit (`resources.sidecar`).
+   * @default Size.mebibytes(256)
+   */
+  readonly prepareMemory?: Size;
+  /**
+   * A replica serves its data to the next member only while its replication runs and
+   * lags at most this much behind the primary (`Seconds_Behind_Master`); otherwise it
+   * refuses and the new member retries every few seconds. Whole seconds.
+   * @default Duration.minutes(1)
+   */
+  readonly maxSourceLag?: Duration;
 }
 
 /** What happens to the members' claims. */
@@ -124,6 +168,24 @@ export interface StatefulMySQLProps {
    * @default - none
    */
   readonly replicaSettings?: ServerSettings;
+
+  /**
+   * How a new replica copies its data from the previous member: copy threads,
+   * compression, memory to prepare the copy, how far behind a source may be.
+   * @default - see {@link CloneOptions}
+   */
+  readonly clone?: CloneOptions;
+
+  /**
+   * Threads that apply replicated transactions in parallel on each replica; 0 applies
+   * them one at a time in the replication SQL thread. Rendered per engine into
+   * `replica.cnf`: MariaDB `slave_parallel_threads` (with `slave_parallel_mode =
+   * optimistic`), MySQL 8 `replica_parallel_workers` (with
+   * `replica_preserve_commit_order = ON`), MySQL 5.7 `slave_parallel_workers` (with
+   * `LOGICAL_CLOCK` and `slave_preserve_commit_order = ON`). Between 0 and 256.
+   * @default 4
+   */
+  readonly replicaApplierThreads?: number;
 
   /**
    * Compute resources of the containers.

@@ -76,6 +76,7 @@ export class StatefulMySQL extends Construct {
       commonSettings: props.commonSettings,
       primarySettings: props.primarySettings,
       replicaSettings: props.replicaSettings,
+      replicaApplierThreads: props.replicaApplierThreads,
     });
     const namespace = this.topology.namespace;
     this.dataClaims = new PerPodClaims({
@@ -145,6 +146,7 @@ export class StatefulMySQL extends Construct {
               scriptsConfigMapName: this.scriptsConfigMap.name,
               dataVolumeName: this.dataClaims.templateName,
               resources: props.resources ?? {},
+              clone: props.clone ?? {},
             }),
             ...schedulingSpec(props.scheduling ?? {}, this.selectorLabels),
           },

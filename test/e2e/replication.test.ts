@@ -249,6 +249,29 @@ describe('e2e: replicated MariaDB 10.11 (GTID) from the synthesized StatefulSet'
     await f.waitConverged([1, 2, 3, 4, 5, 6], 'e2e.items');
     t.mark('caught up');
   });
+
+  f.scenario('7. a clone source whose replication is broken refuses to serve; the new member waits, then clones', 240_000, async t => {
+    const { cluster } = f;
+    await query(cluster.pod(6), 'STOP SLAVE SQL_THREAD');
+    const pod = await cluster.createPod(7);
+    await waitFor('mysql-7 to be refused by mysql-6', 60_000, () =>
+      /mysql-6\.\S+ refuses to serve a backup: replication is not running \(IO_Running=Yes, SQL_Running=No\)/.test(f.currentLog(7, 'clone-data')), 500);
+    expect(f.log(6, 'replication')).toMatch(/stream-backup\.sh: refusing to serve a backup: replication is not running/);
+    expect(pod.isRunning('clone-data')).toBe(true);
+    expect(pod.restarts.get('clone-data') ?? 0).toBe(0);
+    expect(f.hasDatadirFile(7, 'mysql')).toBe(false);
+    t.mark('mysql-6 (applier stopped) refuses; mysql-7 keeps retrying');
+
+    await query(cluster.pod(6), 'START SLAVE SQL_THREAD');
+    await cluster.waitReady(7, POD_READY_TIMEOUT);
+    expect(f.currentLog(7, 'clone-data')).toMatch(/no complete backup yet; retrying[\s\S]*received in \d+s; preparing/);
+    t.mark('applier restarted on mysql-6; mysql-7 cloned and Ready');
+    await f.expectReplicating(7);
+    await query(cluster.pod(0), "INSERT INTO e2e.items (note) VALUES ('after mysql-7 cloned')");
+    await f.waitForRow(7, 'after mysql-7 cloned');
+    await f.waitConverged([1, 2, 3, 4, 5, 6, 7], 'e2e.items');
+    t.mark('caught up');
+  });
 });
 
 describe('e2e: replicated MariaDB 10.11 (binary log positions) from the synthesized StatefulSet', () => {

@@ -1,23 +1,19 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'fs';
 import { join } from 'path';
-import { Testing } from 'cdk8s';
-import { MySqlCredentials, MySqlEngine, StatefulMySQL, StatefulMySQLProps } from '../../../lib';
+import { StatefulMySQLProps } from '../../../lib';
 import { query, scalar, slaveStatus } from './db';
 import { Timings, waitFor } from './host';
-import { addSecret, readStatefulSet, StatefulSetSpec } from './manifest';
-import { preflight } from './preflight';
-import { removeStaleRuns, StatefulSetCluster } from './statefulset';
+import { launchCluster, WORK_ROOT } from './launch';
+import { StatefulSetSpec } from './manifest';
+import { StatefulSetCluster } from './statefulset';
+
+export { REPLICATION_PASSWORD, ROOT_PASSWORD, SECRET, WORK_ROOT } from './launch';
 
 /**
  * One synthesized cluster per `describe`: synthesized and started in beforeAll, torn
  * down in afterAll (also after failures), plus the checks the scenarios share.
  */
 
-/** Passwords with quotes (an odd number of "), backslashes, spaces and #, to prove escaping. */
-export const ROOT_PASSWORD = `r00t "dq 'sq' back\\slash sp ace #hash $HOME;`;
-export const REPLICATION_PASSWORD = `rep 'l" \\ #x $(id)`;
-export const SECRET = 'mysql-credentials';
-export const WORK_ROOT = join(__dirname, '..', '..', '..', '.e2e-work');
 export const POD_READY_TIMEOUT = 120_000;
 
 export class Fixture {
@@ -27,22 +23,7 @@ export class Fixture {
 
   constructor(private readonly tag: string, props: StatefulMySQLProps) {
     beforeAll(async () => {
-      preflight();
-      removeStaleRuns(WORK_ROOT);
-      const chart = Testing.chart();
-      new StatefulMySQL(chart, 'mysql', {
-        engine: MySqlEngine.mariadb1011(),
-        credentials: MySqlCredentials.fromSecretName(SECRET),
-        ...props,
-      });
-      addSecret(chart, { name: SECRET, stringData: { 'root-password': ROOT_PASSWORD, 'replication-password': REPLICATION_PASSWORD } });
-      this.sts = readStatefulSet(chart);
-      this.cluster = new StatefulSetCluster(this.sts, {
-        workDir: join(WORK_ROOT, `run-${process.pid}`, tag),
-        tag,
-        // Private, and only ever configured inside the harness's own namespaces.
-        subnet: `10.${200 + Math.abs(hash(tag)) % 50}.${process.pid % 250}`,
-      });
+      ({ sts: this.sts, cluster: this.cluster } = launchCluster(tag, props));
     }, 60_000);
 
     afterAll(async () => {
@@ -145,10 +126,4 @@ export function dirBytes(dir: string): number {
     }
   }
   return total;
-}
-
-function hash(text: string): number {
-  let h = 0;
-  for (const ch of text) h = (h * 31 + ch.charCodeAt(0)) | 0;
-  return h;
 }

@@ -108,6 +108,18 @@ export class Pod {
   }
 
   /**
+   * Sets environment variables of one container for its next start (test action, e.g.
+   * a benchmark variant). Kubernetes has no such per-pod edit: a real cluster changes
+   * the pod template, which rolls every pod.
+   */
+  public overrideEnv(container: string, vars: Record<string, string>): void {
+    const env = this.env.get(container);
+    if (!env) throw new Error(`${this.name}: no container ${container} in the pod template`);
+    for (const [name, value] of Object.entries(vars)) env.set(name, value);
+    this.event(`env of ${container} overridden (test action): ${Object.keys(vars).join(', ')}`);
+  }
+
+  /**
    * Kills every process of the pod at once (SIGKILL: no grace period, as a node crash or
    * `kubectl delete pod --force --grace-period=0` would) and waits for the lifecycle to end.
    */

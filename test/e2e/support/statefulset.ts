@@ -31,6 +31,8 @@ export class StatefulSetCluster {
   public readonly clusterDomain: string;
   /** Per-ordinal Secret contents, when a test wants a pod to see other values. */
   public readonly secretOverrides = new Map<number, Map<string, Record<string, string>>>();
+  /** Per-ordinal environment overrides, container name to variables (benchmark variants). */
+  public readonly envOverrides = new Map<number, Record<string, Record<string, string>>>();
   private readonly network: ClusterNetwork;
   private readonly image: ImageModel;
   private incarnations = 0;
@@ -94,6 +96,7 @@ export class StatefulSetCluster {
     const pod = new Pod(name, ordinal, sandbox, this.sts, this.image, {
       podName: name, namespace: this.sts.namespace, podIP: sandbox.ip, secrets, configMaps,
     }, this.dirs.logs, () => this.refreshHosts());
+    for (const [container, vars] of Object.entries(this.envOverrides.get(ordinal) ?? {})) pod.overrideEnv(container, vars);
     this.pods.set(ordinal, pod);
     await sandbox.create(this.hostsFor(sandbox));
     this.refreshHosts();
@@ -131,6 +134,12 @@ export class StatefulSetCluster {
     await pod.kill();
     this.pods.delete(ordinal);
     this.refreshHosts();
+  }
+
+  /** Deletes the claim directory of an ordinal whose pod does not exist (like deleting its PVC). */
+  public deleteClaim(ordinal: number): void {
+    if (this.pods.has(ordinal)) throw new Error(`pod ${this.podName(ordinal)} still uses its claim`);
+    rmSync(this.claimDir(ordinal), { recursive: true, force: true });
   }
 
   /** Kills everything and deletes every namespace; claims are removed unless keepData. */

@@ -3,6 +3,7 @@ import { Testing } from 'cdk8s';
 import { MySqlCredentials, MySqlEngine, StatefulMySQL, StatefulMySQLProps } from '../../../lib';
 import { addSecret, readStatefulSet, StatefulSetSpec } from './manifest';
 import { preflight } from './preflight';
+import { CONTAINER_OVERLAYS, under } from './sandbox';
 import { removeStaleRuns, StatefulSetCluster } from './statefulset';
 
 /**
@@ -15,7 +16,15 @@ import { removeStaleRuns, StatefulSetCluster } from './statefulset';
 export const ROOT_PASSWORD = `r00t "dq 'sq' back\\slash sp ace #hash $HOME;`;
 export const REPLICATION_PASSWORD = `rep 'l" \\ #x $(id)`;
 export const SECRET = 'mysql-credentials';
-export const WORK_ROOT = join(__dirname, '..', '..', '..', '.e2e-work');
+/**
+ * Where runs keep their pods, claims and logs: `.e2e-work/` in the checkout, unless the
+ * checkout lies where containers get fresh directories (a clone under /tmp, say), or
+ * E2E_WORK_DIR says otherwise.
+ */
+export const WORK_ROOT = process.env.E2E_WORK_DIR
+  ?? (under(join(__dirname, '..', '..', '..'), CONTAINER_OVERLAYS)
+    ? '/var/cache/cdk8s-replicated-mysql-e2e'
+    : join(__dirname, '..', '..', '..', '.e2e-work'));
 
 /** A synthesized cluster, ready to create pods in. */
 export interface LaunchedCluster {

@@ -15,13 +15,13 @@ import { killGroup, run, RunResult, runSync } from './host';
 
 const BIN = join(__dirname, '..', 'bin');
 /** Directories of the host that each container gets fresh (see bin/container-start.sh). */
-const CONTAINER_OVERLAYS = ['/tmp', '/run', '/var/lib', '/opt', '/usr/local/bin'];
+export const CONTAINER_OVERLAYS = ['/tmp', '/run', '/var/lib', '/opt', '/usr/local/bin'];
 /** Directories the image provides and volumes may be mounted over. */
 const IMAGE_DIRS = ['/etc/mysql'];
 /** How long a pause process lives at most, should the harness die without cleaning up. */
 const SANDBOX_LIFETIME_SECONDS = 1800;
 
-function under(path: string, roots: string[]): boolean {
+export function under(path: string, roots: string[]): boolean {
   return roots.some(root => path === root || path.startsWith(`${root}/`));
 }
 

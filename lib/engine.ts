@@ -46,14 +46,20 @@ export interface EngineTools {
 /** Options common to every engine flavor. */
 export interface EngineOptions {
   /**
-   * Image of the database server container (also runs the config init container).
+   * Image of the database server container (also runs the config init container, the
+   * readiness probe and, when asked for, the volume ownership init container). It must
+   * be the official image of the flavor's release, or one built from it: the pod
+   * relies on its entrypoint and on `bash`, coreutils and the SQL and admin clients.
    * @default - the flavor's pinned official image
    */
   readonly serverImage?: string;
   /**
-   * Image of the clone init container and the backup sidecar. It must provide `bash`,
-   * the flavor's backup and stream tools, its SQL client and `ncat`.
-   * @default - the flavor's pinned backup image
+   * Image of the clone init container and the replication sidecar. It must provide
+   * `bash`, coreutils (`sha256sum`, `od`, `mktemp`, `sync`, …), `socat`, the flavor's SQL
+   * client and its backup and stream tools in a release that can back up the server
+   * (see the README's compatibility table), and `zstd` or `lz4` when the clone stream
+   * is compressed with them.
+   * @default - MySQL: the pinned Percona XtraBackup image of the release; MariaDB: the server image
    */
   readonly backupImage?: string;
 }
@@ -62,16 +68,37 @@ interface EngineDefinition {
   readonly family: EngineFamily;
   readonly version: string;
   readonly serverImage: string;
-  readonly backupImage: string;
+  /** Undefined: the server image, which ships the backup tool. */
+  readonly backupImage?: string;
   readonly tools: EngineTools;
   readonly dialect: ReplicationSqlDialect;
 }
 
-const MYSQL_TOOLS = (backup: string): EngineTools => ({ client: 'mysql', admin: 'mysqladmin', backup, stream: 'xbstream' });
+const MYSQL_TOOLS: EngineTools = { client: 'mysql', admin: 'mysqladmin', backup: 'xtrabackup', stream: 'xbstream' };
 const MARIADB_TOOLS: EngineTools = { client: 'mariadb', admin: 'mariadb-admin', backup: 'mariadb-backup', stream: 'mbstream' };
 
+/** The version numbers in an image tag such as `mysql:8.0.46` or `percona/percona-xtrabackup:8.0.35-34.1`. */
+interface ImageVersion {
+  readonly repository: string;
+  readonly major: number;
+  readonly minor: number;
+  readonly patch?: number;
+}
+
+/** Reads `<repository>:<major>.<minor>[.<patch>][-…]`; undefined for a digest or another tag. */
+function imageVersion(image: string): ImageVersion | undefined {
+  const colon = image.lastIndexOf(':');
+  if (colon < 0 || image.includes('@')) return undefined;
+  const match = /^(\d+)\.(\d+)(?:\.(\d+))?(?:[-_.][\w.-]*)?$/.exec(image.slice(colon + 1));
+  if (!match) return undefined;
+  const repository = image.slice(0, colon).split('/').pop()!;
+  return { repository, major: Number(match[1]), minor: Number(match[2]), patch: match[3] === undefined ? undefined : Number(match[3]) };
+}
+
 /**
- * A database engine flavor: which server runs, with which tools and SQL.
+ * A database engine flavor: which server runs, with which tools and SQL. Every flavor
+ * pins exact image releases; every pinned image's commands are listed, with the build
+ * file line each comes from, in `lib/image-inventory.ts`.
  *
  * @example
  * new StatefulMySQL(chart, 'db', { engine: MySqlEngine.mariadb1011() });
@@ -82,59 +109,60 @@ export class MySqlEngine {
     return new MySqlEngine({
       family: EngineFamily.MYSQL,
       version: '8.4',
-      serverImage: 'mysql:8.4.7',
-      backupImage: 'percona/percona-xtrabackup:8.4',
-      tools: MYSQL_TOOLS('xtrabackup'),
+      serverImage: 'mysql:8.4.11',
+      backupImage: 'percona/percona-xtrabackup:8.4.0-5.1',
+      tools: MYSQL_TOOLS,
       dialect: ReplicationSqlDialect.MYSQL_84,
     }, options);
   }
 
-  /** MySQL 8.0 with Percona XtraBackup 8.0. */
+  /** MySQL 8.0 with Percona XtraBackup 8.0. MySQL 8.0 reached its end of life in April 2026. */
   public static mysql80(options: EngineOptions = {}): MySqlEngine {
     return new MySqlEngine({
       family: EngineFamily.MYSQL,
       version: '8.0',
-      serverImage: 'mysql:8.0.44',
-      backupImage: 'percona/percona-xtrabackup:8.0',
-      tools: MYSQL_TOOLS('xtrabackup'),
+      serverImage: 'mysql:8.0.46',
+      backupImage: 'percona/percona-xtrabackup:8.0.35-35.1',
+      tools: MYSQL_TOOLS,
       dialect: ReplicationSqlDialect.MYSQL_80,
     }, options);
   }
 
   /**
    * MySQL 5.7 with Percona XtraBackup 2.4. End of life since October 2023: only as an
-   * explicit legacy choice, for clusters that cannot move yet.
+   * explicit legacy choice, for clusters that cannot move yet. Percona's own XtraBackup
+   * 2.4 image ships neither socat nor a SQL client; Percona XtraDB Cluster 5.7's image
+   * ships both with XtraBackup 2.4, and is the backup image (its cluster server never
+   * runs: the containers run the library's scripts).
    */
   public static mysql57Legacy(options: EngineOptions = {}): MySqlEngine {
     return new MySqlEngine({
       family: EngineFamily.MYSQL,
       version: '5.7',
       serverImage: 'mysql:5.7.44',
-      backupImage: 'percona/percona-xtrabackup:2.4',
-      tools: MYSQL_TOOLS('xtrabackup'),
+      backupImage: 'percona/percona-xtradb-cluster:5.7.44-31.65',
+      tools: MYSQL_TOOLS,
       dialect: ReplicationSqlDialect.MYSQL_57,
     }, options);
   }
 
-  /** MariaDB 10.11 LTS; the official image ships mariadb-backup and mbstream. */
+  /** MariaDB 10.11 LTS; the official image ships mariadb-backup and mbstream, so it is also the backup image. */
   public static mariadb1011(options: EngineOptions = {}): MySqlEngine {
     return new MySqlEngine({
       family: EngineFamily.MARIADB,
       version: '10.11',
-      serverImage: 'mariadb:10.11.14',
-      backupImage: 'mariadb:10.11.14',
+      serverImage: 'mariadb:10.11.19',
       tools: MARIADB_TOOLS,
       dialect: ReplicationSqlDialect.MARIADB,
     }, options);
   }
 
-  /** MariaDB 11.4 LTS. */
+  /** MariaDB 11.4 LTS; the official image is also the backup image. */
   public static mariadb114(options: EngineOptions = {}): MySqlEngine {
     return new MySqlEngine({
       family: EngineFamily.MARIADB,
       version: '11.4',
-      serverImage: 'mariadb:11.4.8',
-      backupImage: 'mariadb:11.4.8',
+      serverImage: 'mariadb:11.4.13',
       tools: MARIADB_TOOLS,
       dialect: ReplicationSqlDialect.MARIADB,
     }, options);
@@ -159,31 +187,62 @@ export class MySqlEngine {
     this.tools = definition.tools;
     this.dialect = definition.dialect;
     this.serverImage = requireImage('engine serverImage', options.serverImage ?? definition.serverImage);
-    this.backupImage = requireImage('engine backupImage', options.backupImage ?? definition.backupImage);
-    this.requireCompatibleBackupImage();
+    this.backupImage = requireImage('engine backupImage', options.backupImage ?? definition.backupImage ?? this.serverImage);
+    this.requireCompatibleImages();
   }
 
   /**
-   * Rejects backup images that cannot back up this server: Percona XtraBackup must
-   * match the MySQL release (2.4 for 5.7, 8.0 for 8.0, 8.4 for 8.4) and cannot back up
-   * MariaDB; MariaDB images cannot back up MySQL.
+   * Enforces, for every image whose tag names its release, which server and backup tool
+   * releases work together:
+   * - the server image runs the flavor's release (MySQL 8.0: 8.0.26 or later, the first
+   *   with the `replica_*` settings and `CHANGE REPLICATION SOURCE`);
+   * - MySQL 8.4: Percona XtraBackup 8.4.x, which backs up every 8.4.x server;
+   * - MySQL 8.0: Percona XtraBackup 8.0.x, of the server's release or later, or 8.0.34
+   *   or later for a server of 8.0.34 or later (from 8.0.34 on, XtraBackup backs up every
+   *   later 8.0 release);
+   * - MySQL 5.7: Percona XtraBackup 2.4 (or Percona XtraDB Cluster 5.7, which ships it);
+   * - MariaDB: mariadb-backup of the server's own release (the backup image defaults to
+   *   the server image);
+   * - neither tool backs up the other family.
+   * An image given by digest, or by a tag without a release, is taken as it is.
    */
-  private requireCompatibleBackupImage(): void {
-    const server = /(?:^|\/)(mysql|mariadb):(\d+)\.(\d+)/.exec(this.serverImage);
-    if (server && (server[1] !== this.family || `${server[2]}.${server[3]}` !== this.version)) {
+  private requireCompatibleImages(): void {
+    const server = imageVersion(this.serverImage);
+    const isServer = server && ['mysql', 'mariadb'].includes(server.repository);
+    if (isServer && (server.repository !== this.family || `${server.major}.${server.minor}` !== this.version)) {
       throw new Error(`serverImage for ${this.displayName} must run ${this.displayName}; pick the matching MySqlEngine flavor (got "${this.serverImage}")`);
     }
-    const image = this.backupImage;
-    const xtrabackup = /percona-xtrabackup:(\d+)\.(\d+)/.exec(image);
-    const needed = this.version === '5.7' ? '2.4' : this.version;
-    if (this.family === EngineFamily.MARIADB && /percona-xtrabackup/.test(image)) {
-      throw new Error(`backupImage for ${this.displayName} must provide mariadb-backup; Percona XtraBackup cannot back up MariaDB (got "${image}")`);
+    if (isServer && this.version === '8.0' && server.patch !== undefined && server.patch < 26) {
+      throw new Error(`serverImage for MySQL 8.0 must run 8.0.26 or later, the first release with the replica_* settings and CHANGE REPLICATION SOURCE (got "${this.serverImage}")`);
     }
-    if (this.family === EngineFamily.MYSQL && /(^|\/)mariadb(:|@|$)/.test(image)) {
+    const image = this.backupImage;
+    const backup = imageVersion(image);
+    if (this.family === EngineFamily.MARIADB) {
+      if (/percona-xtrabackup/.test(image)) {
+        throw new Error(`backupImage for ${this.displayName} must provide mariadb-backup; Percona XtraBackup cannot back up MariaDB (got "${image}")`);
+      }
+      if (isServer && backup?.repository === 'mariadb' && !sameRelease(server, backup)) {
+        throw new Error(`backupImage for ${this.displayName} must run the server's own mariadb-backup release ${releaseOf(server)} (got "${image}")`);
+      }
+      return;
+    }
+    const needed = this.version === '5.7' ? '2.4' : this.version;
+    if (/(^|\/)mariadb(:|@|$)/.test(image)) {
       throw new Error(`backupImage for ${this.displayName} must provide Percona XtraBackup ${needed}; mariadb-backup cannot back up MySQL (got "${image}")`);
     }
-    if (this.family === EngineFamily.MYSQL && xtrabackup && `${xtrabackup[1]}.${xtrabackup[2]}` !== needed) {
+    if (this.version === '5.7' && backup?.repository === 'percona-xtradb-cluster') {
+      if (`${backup.major}.${backup.minor}` !== '5.7') {
+        throw new Error(`backupImage for MySQL 5.7 must be Percona XtraDB Cluster 5.7, whose XtraBackup 2.4 backs up MySQL 5.7 (got "${image}")`);
+      }
+      return;
+    }
+    if (backup?.repository !== 'percona-xtrabackup') return;
+    if (`${backup.major}.${backup.minor}` !== needed) {
       throw new Error(`backupImage for ${this.displayName} must be Percona XtraBackup ${needed}, the release that can back up this server (got "${image}")`);
+    }
+    if (this.version === '8.0' && isServer && server.patch !== undefined && backup.patch !== undefined
+      && backup.patch < server.patch && !(backup.patch >= 34 && server.patch >= 34)) {
+      throw new Error(`backupImage for ${this.serverImage} must be Percona XtraBackup 8.0.${server.patch} or later (8.0.34 or later backs up every 8.0 release from 8.0.34 on) (got "${image}")`);
     }
   }
 
@@ -198,6 +257,15 @@ export class MySqlEngine {
    */
   public get rootPasswordEnv(): string {
     return this.family === EngineFamily.MYSQL ? 'MYSQL_ROOT_PASSWORD' : 'MARIADB_ROOT_PASSWORD';
+  }
+
+  /**
+   * Whether the server image's entrypoint escapes the root password before it pastes it
+   * into SQL. The official MariaDB entrypoint does; the official MySQL entrypoint does
+   * not, so a root password containing `'` or `\\` is refused before initialisation.
+   */
+  public get entrypointEscapesRootPassword(): boolean {
+    return this.family === EngineFamily.MARIADB;
   }
 
   /** The entrypoint's explicit opt-in for an empty root password. */
@@ -242,11 +310,20 @@ export class MySqlEngine {
   }
 
   /**
-   * Engine-specific settings added to `replica.cnf` on top of `read_only`: MySQL's
-   * `super_read_only` also stops accounts with SUPER; MariaDB has no such setting.
+   * Engine-specific settings added to `replica.cnf` on top of `read_only`:
+   * - replication does not start with the server: the sidecar starts it once it has
+   *   configured it. A clone of a MySQL replica carries its source's connection
+   *   metadata (InnoDB tables the backup copies); started at boot, it would replicate
+   *   before the sidecar has set the clone's GTID state.
+   * - MySQL's `super_read_only` also stops accounts with SUPER; MariaDB has no such
+   *   setting.
    */
   public get replicaSettings(): Record<string, string> {
-    return this.family === EngineFamily.MARIADB ? {} : { super_read_only: 'ON' };
+    if (this.family === EngineFamily.MARIADB) {
+      return { skip_slave_start: 'ON' };
+    }
+    const skipStart = this.version === '5.7' ? 'skip_slave_start' : 'skip_replica_start';
+    return { [skipStart]: 'ON', super_read_only: 'ON' };
   }
 }
 
@@ -255,4 +332,12 @@ function requireImage(what: string, image: string): string {
     throw new Error(`${what} must be an image reference such as "mysql:8.4.7" (got "${image}")`);
   }
   return image;
+}
+
+function sameRelease(a: ImageVersion, b: ImageVersion): boolean {
+  return a.major === b.major && a.minor === b.minor && a.patch === b.patch;
+}
+
+function releaseOf(version: ImageVersion): string {
+  return [version.major, version.minor, version.patch].filter(n => n !== undefined).join('.');
 }

@@ -1,14 +1,8 @@
 import { Testing } from 'cdk8s';
 import { EngineFamily, MySqlEngine, ReplicationSqlDialect, StatefulMySQL } from '../lib';
+import { FLAVORS } from './support/flavors';
 import { container, envValue, find, KubeObject, synth } from './support/objects';
 
-const FLAVORS: Array<[string, () => MySqlEngine]> = [
-  ['mysql84', () => MySqlEngine.mysql84()],
-  ['mysql80', () => MySqlEngine.mysql80()],
-  ['mysql57Legacy', () => MySqlEngine.mysql57Legacy()],
-  ['mariadb1011', () => MySqlEngine.mariadb1011()],
-  ['mariadb114', () => MySqlEngine.mariadb114()],
-];
 
 function clusterObjects(engine: MySqlEngine): KubeObject[] {
   const chart = Testing.chart();
@@ -22,11 +16,11 @@ describe('MySqlEngine', () => {
   });
 
   test.each([
-    ['mysql84', ReplicationSqlDialect.MYSQL_84, 'mysql:8.4.7', 'percona/percona-xtrabackup:8.4', 'xtrabackup', 'xbstream', 'mysqladmin'],
-    ['mysql80', ReplicationSqlDialect.MYSQL_80, 'mysql:8.0.44', 'percona/percona-xtrabackup:8.0', 'xtrabackup', 'xbstream', 'mysqladmin'],
-    ['mysql57Legacy', ReplicationSqlDialect.MYSQL_57, 'mysql:5.7.44', 'percona/percona-xtrabackup:2.4', 'xtrabackup', 'xbstream', 'mysqladmin'],
-    ['mariadb1011', ReplicationSqlDialect.MARIADB, 'mariadb:10.11.14', 'mariadb:10.11.14', 'mariadb-backup', 'mbstream', 'mariadb-admin'],
-    ['mariadb114', ReplicationSqlDialect.MARIADB, 'mariadb:11.4.8', 'mariadb:11.4.8', 'mariadb-backup', 'mbstream', 'mariadb-admin'],
+    ['mysql84', ReplicationSqlDialect.MYSQL_84, 'mysql:8.4.11', 'percona/percona-xtrabackup:8.4.0-5.1', 'xtrabackup', 'xbstream', 'mysqladmin'],
+    ['mysql80', ReplicationSqlDialect.MYSQL_80, 'mysql:8.0.46', 'percona/percona-xtrabackup:8.0.35-35.1', 'xtrabackup', 'xbstream', 'mysqladmin'],
+    ['mysql57Legacy', ReplicationSqlDialect.MYSQL_57, 'mysql:5.7.44', 'percona/percona-xtradb-cluster:5.7.44-31.65', 'xtrabackup', 'xbstream', 'mysqladmin'],
+    ['mariadb1011', ReplicationSqlDialect.MARIADB, 'mariadb:10.11.19', 'mariadb:10.11.19', 'mariadb-backup', 'mbstream', 'mariadb-admin'],
+    ['mariadb114', ReplicationSqlDialect.MARIADB, 'mariadb:11.4.13', 'mariadb:11.4.13', 'mariadb-backup', 'mbstream', 'mariadb-admin'],
   ])('%s: dialect, images and tools reach the pod', (name, dialect, serverImage, backupImage, backup, stream, admin) => {
     const flavor = FLAVORS.find(([n]) => n === name)![1]();
     const spec = find(clusterObjects(flavor), 'StatefulSet', 'mysql').spec.template.spec;
@@ -52,9 +46,17 @@ describe('MySqlEngine', () => {
     expect(MySqlEngine.mysql84().gtidSettings).toEqual({ gtid_mode: 'ON', enforce_gtid_consistency: 'ON' });
     expect(MySqlEngine.mysql57Legacy().gtidSettings).toMatchObject({ gtid_mode: 'ON', log_slave_updates: 'ON' });
     expect(MySqlEngine.mariadb114().gtidSettings).toEqual({ log_slave_updates: 'ON', gtid_strict_mode: 'ON' });
-    expect(MySqlEngine.mariadb1011().replicaSettings).toEqual({});
-    expect(MySqlEngine.mysql80().replicaSettings).toEqual({ super_read_only: 'ON' });
+    expect(MySqlEngine.mariadb1011().replicaSettings).toEqual({ skip_slave_start: 'ON' });
+    expect(MySqlEngine.mysql80().replicaSettings).toEqual({ skip_replica_start: 'ON', super_read_only: 'ON' });
+    expect(MySqlEngine.mysql84().replicaSettings).toEqual({ skip_replica_start: 'ON', super_read_only: 'ON' });
+    expect(MySqlEngine.mysql57Legacy().replicaSettings).toEqual({ skip_slave_start: 'ON', super_read_only: 'ON' });
     expect(MySqlEngine.mysql84().family).toBe(EngineFamily.MYSQL);
+  });
+
+  test.each(FLAVORS)('%s: replicas start without replicating and with the event scheduler off', (_name, flavor) => {
+    const replicaCnf = find(clusterObjects(flavor()), 'ConfigMap', 'mysql-config').data['replica.cnf'];
+    expect(replicaCnf).toMatch(/^event_scheduler = OFF$/m);
+    expect(replicaCnf).toMatch(/^skip_(replica|slave)_start = ON$/m);
   });
 
   test('the default engine is MySQL 8.4', () => {
@@ -63,9 +65,44 @@ describe('MySqlEngine', () => {
   });
 
   test('images can be overridden', () => {
-    const engine = MySqlEngine.mysql84({ backupImage: 'registry.example/xtrabackup-ncat:8.4', serverImage: 'registry.example/mysql:8.4.7' });
-    expect(engine.backupImage).toBe('registry.example/xtrabackup-ncat:8.4');
-    expect(engine.serverImage).toBe('registry.example/mysql:8.4.7');
+    const engine = MySqlEngine.mysql84({ backupImage: 'registry.example/tools/xtrabackup:custom', serverImage: 'registry.example/mysql:8.4.9' });
+    expect(engine.backupImage).toBe('registry.example/tools/xtrabackup:custom');
+    expect(engine.serverImage).toBe('registry.example/mysql:8.4.9');
+    // Images by digest cannot be checked for their release and are taken as they are.
+    expect(MySqlEngine.mysql80({ backupImage: 'percona/percona-xtrabackup@sha256:f44162b0bede26d74f23c1cd3ab58efb0f43529f7fe09d221e3ad7b473463f0b' }).backupImage)
+      .toMatch(/@sha256:/);
+  });
+
+  test('every default image is pinned to an exact release, never a floating tag', () => {
+    for (const [, flavor] of FLAVORS) {
+      for (const image of [flavor().serverImage, flavor().backupImage]) {
+        expect(image).toMatch(/:\d+\.\d+\.\d+(-[\d.]+)?$/);
+      }
+    }
+  });
+
+  test('a MariaDB backup image follows the server image, whose mariadb-backup it must match', () => {
+    expect(MySqlEngine.mariadb1011({ serverImage: 'mariadb:10.11.20' }).backupImage).toBe('mariadb:10.11.20');
+    expect(() => MySqlEngine.mariadb1011({ serverImage: 'mariadb:10.11.20', backupImage: 'mariadb:10.11.19' }))
+      .toThrow('backupImage for MariaDB 10.11 must run the server\'s own mariadb-backup release 10.11.20 (got "mariadb:10.11.19")');
+  });
+
+  test('XtraBackup 8.0 must be the server\'s release or later; from 8.0.34 on it backs up every later 8.0 server', () => {
+    expect(MySqlEngine.mysql80({ serverImage: 'mysql:8.0.46', backupImage: 'percona/percona-xtrabackup:8.0.34-29' }).backupImage).toContain('8.0.34');
+    expect(MySqlEngine.mysql80({ serverImage: 'mysql:8.0.30', backupImage: 'percona/percona-xtrabackup:8.0.30-23' }).serverImage).toBe('mysql:8.0.30');
+    expect(() => MySqlEngine.mysql80({ serverImage: 'mysql:8.0.33', backupImage: 'percona/percona-xtrabackup:8.0.30-23' }))
+      .toThrow('backupImage for mysql:8.0.33 must be Percona XtraBackup 8.0.33 or later (8.0.34 or later backs up every 8.0 release from 8.0.34 on) (got "percona/percona-xtrabackup:8.0.30-23")');
+  });
+
+  test('fails when MySQL 8.0 predates the replica_* settings', () => {
+    expect(() => MySqlEngine.mysql80({ serverImage: 'mysql:8.0.25' }))
+      .toThrow('serverImage for MySQL 8.0 must run 8.0.26 or later, the first release with the replica_* settings and CHANGE REPLICATION SOURCE (got "mysql:8.0.25")');
+  });
+
+  test('MySQL 5.7 takes XtraBackup 2.4, alone or in Percona XtraDB Cluster 5.7\'s image', () => {
+    expect(MySqlEngine.mysql57Legacy({ backupImage: 'registry.example/percona-xtrabackup:2.4.29' }).backupImage).toContain('2.4.29');
+    expect(() => MySqlEngine.mysql57Legacy({ backupImage: 'percona/percona-xtradb-cluster:8.0.42-33.1' }))
+      .toThrow('backupImage for MySQL 5.7 must be Percona XtraDB Cluster 5.7, whose XtraBackup 2.4 backs up MySQL 5.7 (got "percona/percona-xtradb-cluster:8.0.42-33.1")');
   });
 
   test('fails when XtraBackup does not match the MySQL release', () => {
@@ -78,7 +115,7 @@ describe('MySqlEngine', () => {
   test('fails when the backup tool belongs to the other family', () => {
     expect(() => MySqlEngine.mariadb1011({ backupImage: 'percona/percona-xtrabackup:8.0' }))
       .toThrow('backupImage for MariaDB 10.11 must provide mariadb-backup; Percona XtraBackup cannot back up MariaDB (got "percona/percona-xtrabackup:8.0")');
-    expect(() => MySqlEngine.mysql80({ backupImage: 'mariadb:10.11.14' }))
+    expect(() => MySqlEngine.mysql80({ backupImage: 'mariadb:10.11.19' }))
       .toThrow('mariadb-backup cannot back up MySQL');
   });
 

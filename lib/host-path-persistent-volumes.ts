@@ -103,10 +103,13 @@ export class HostPathPersistentVolumes extends Construct {
   public readonly paths: string[];
   /** The node holding the directories, if pinned. */
   public readonly nodeName?: string;
+  /** The claims the volumes are pre-bound to. */
+  public readonly claims: PerPodClaims;
 
   constructor(scope: Construct, id: string, props: HostPathPersistentVolumesProps) {
     super(scope, id);
     const claims = props.claims;
+    this.claims = claims;
     this.storageClassName = requireDnsSubdomain('hostPath storageClassName',
       props.storageClassName ?? HostPathPersistentVolumes.DEFAULT_STORAGE_CLASS_NAME);
     if (claims.storageClassName === undefined) {

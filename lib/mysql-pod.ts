@@ -4,8 +4,9 @@ import { MySqlCredentials, SecretKeyReference } from './credentials';
 import { EngineFamily, MySqlEngine } from './engine';
 import * as k8s from './k8s';
 import { ReplicaTopology } from './replica-topology';
-import { CloneCompression, CloneOptions } from './stateful-mysql-props';
-import { requireInteger } from './validate';
+import { CloneCompression, CloneOptions, VolumePermissions } from './stateful-mysql-props';
+import { imageCommands } from './image-inventory';
+import { requireEnum, requireInteger } from './validate';
 
 /**
  * The pod template of a {@link StatefulMySQL}: its volumes, two init containers, the
@@ -45,6 +46,7 @@ export const VOLUMES = {
 
 /** Container names (init containers first, in the order they run). */
 export const CONTAINERS = {
+  volumeOwnership: 'volume-ownership',
   initConfig: 'init-config',
   cloneData: 'clone-data',
   server: 'mysql',
@@ -85,6 +87,7 @@ export interface MySqlPodOptions {
   readonly dataVolumeName: string;
   readonly resources: MySqlResources;
   readonly clone: CloneOptions;
+  readonly volumePermissions: VolumePermissions;
 }
 
 /** Defaults of {@link CloneOptions}, chosen from the bootstrap benchmark (BENCHMARKS.md). */
@@ -119,12 +122,12 @@ export interface ResolvedCloneOptions {
  * Validates {@link CloneOptions} against each other and the clone container's memory
  * limit, and fills in the defaults.
  */
-export function resolveCloneOptions(clone: CloneOptions, cloneContainer: kplus.ContainerResources): ResolvedCloneOptions {
+export function resolveCloneOptions(clone: CloneOptions, cloneContainer: kplus.ContainerResources, backupImage: string): ResolvedCloneOptions {
   const parallelThreads = requireInteger('clone.parallelThreads', clone.parallelThreads ?? CLONE_DEFAULTS.parallelThreads, 1, 64);
-  const compression = clone.compression ?? CLONE_DEFAULTS.compression;
-  const compressions = Object.values(CloneCompression) as string[];
-  if (!compressions.includes(compression)) {
-    throw new Error(`clone.compression must be one of ${compressions.map(c => `"${c}"`).join(', ')} (got "${compression}")`);
+  const compression = requireEnum('clone.compression', clone.compression ?? CLONE_DEFAULTS.compression, CloneCompression);
+  const shipped = imageCommands(backupImage);
+  if (compression !== CloneCompression.NONE && shipped && !shipped.includes(compression)) {
+    throw new Error(`clone.compression ${compression.toUpperCase()} needs the ${compression} command in the backup image, and ${backupImage} does not ship it (see lib/image-inventory.ts); choose another compression or a backup image with ${compression} (got "${compression}")`);
   }
   const prepareMemory = clone.prepareMemory ?? CLONE_DEFAULTS.prepareMemory;
   const prepareMiB = prepareMemory.toKibibytes() / 1024;
@@ -219,7 +222,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const datadirMount: k8s.VolumeMount = { name: options.dataVolumeName, mountPath: PATHS.datadir, subPath: DATADIR_NAME };
   const sidecarResourceSpec = options.resources.sidecar ?? DEFAULT_SIDECAR_RESOURCES;
   const sidecarResources = toKubeResources(sidecarResourceSpec);
-  const clone = resolveCloneOptions(options.clone, sidecarResourceSpec);
+  const clone = resolveCloneOptions(options.clone, sidecarResourceSpec, engine.backupImage);
 
   const initConfig: k8s.Container = {
     name: CONTAINERS.initConfig,
@@ -231,6 +234,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       env('CONFIG_SOURCE_DIR', PATHS.configSource),
       env('CONF_DIR', PATHS.confDInit),
       env('AUTH_FILE', PATHS.authFile),
+      env('ENTRYPOINT_ESCAPES_SECRETS', engine.entrypointEscapesRootPassword ? 'yes' : 'no'),
       ...rootPassword,
       ...emptyOptIn,
     ],
@@ -256,7 +260,11 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       env('BACKUP_TOOL', engine.tools.backup),
       env('STREAM_TOOL', engine.tools.stream),
       env('CLONE_PARALLEL', clone.parallelThreads),
+      env('CLONE_COMPRESSION', clone.compression),
       env('PREPARE_MEMORY', clone.prepareMemory),
+      // The clone channel is authenticated with the replication password.
+      ...replicationPassword,
+      ...emptyOptIn,
     ],
     volumeMounts: [
       scriptsMount,
@@ -311,6 +319,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       env('DATADIR', PATHS.datadir),
       env('BACKUP_PORT', BACKUP_PORT),
       env('BACKUP_TOOL', engine.tools.backup),
+      env('STREAM_TOOL', engine.tools.stream),
       env('CLONE_PARALLEL', clone.parallelThreads),
       env('CLONE_COMPRESSION', clone.compression),
       env('CLONE_SOURCE_MAX_LAG_SECONDS', clone.maxSourceLagSeconds),
@@ -326,8 +335,37 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
     securityContext: CONTAINER_SECURITY,
   };
 
+  // hostPath directories are created root-owned (0755) and kubelet applies no fsGroup
+  // to them: a root init container with CAP_CHOWN only hands the volume to the server's
+  // user before anything else runs.
+  const volumeOwnership: k8s.Container = {
+    name: CONTAINERS.volumeOwnership,
+    image: engine.serverImage,
+    command: bashScript('volume-ownership.sh'),
+    env: [
+      env('DATA_ROOT', PATHS.dataVolumeRoot),
+      env('DATADIR_NAME', DATADIR_NAME),
+      env('OWNER', `${MYSQL_UID}:${MYSQL_UID}`),
+    ],
+    volumeMounts: [scriptsMount, { name: options.dataVolumeName, mountPath: PATHS.dataVolumeRoot }],
+    resources: toKubeResources(INIT_CONFIG_RESOURCES),
+    securityContext: {
+      runAsNonRoot: false,
+      runAsUser: 0,
+      runAsGroup: 0,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: false,
+      capabilities: { drop: ['ALL'], add: ['CHOWN'] },
+    },
+  };
+
   return {
-    initContainers: [initConfig, cloneData],
+    initContainers: [
+      ...(options.volumePermissions === VolumePermissions.ROOT_INIT_CONTAINER ? [volumeOwnership] : []),
+      initConfig,
+      cloneData,
+    ],
     containers: [server, sidecar],
     volumes: [
       { name: VOLUMES.config, configMap: { name: options.configMapName } },

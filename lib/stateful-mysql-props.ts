@@ -7,6 +7,24 @@ import { NetworkAccessOptions } from './network-access';
 import { VolumeAccessMode } from './per-pod-claims';
 import { MemberSchedulingOptions } from './scheduling';
 
+/** How the server's user (uid 999) gets write access to its volume. */
+export enum VolumePermissions {
+  /**
+   * kubelet gives the volume to the pod's `fsGroup` (999). Enough for every volume type
+   * whose ownership kubelet manages (most CSI and cloud disks, local-path provisioners
+   * that create world-writable directories); not for hostPath volumes or NFS exports.
+   */
+  FS_GROUP = 'fsGroup',
+  /**
+   * Also run a first init container as root, with the capability `CHOWN` only, that
+   * gives the volume and the data directory to uid 999. Needed on
+   * {@link HostPathPersistentVolumes}, whose directories kubelet creates root-owned
+   * with mode 0755. A container running as root does not meet the Pod Security
+   * "restricted" profile: the namespace must allow "baseline".
+   */
+  ROOT_INIT_CONTAINER = 'rootInitContainer',
+}
+
 /** Storage of each member's data directory. */
 export interface MySqlStorageOptions {
   /**
@@ -25,15 +43,22 @@ export interface MySqlStorageOptions {
    * @default [VolumeAccessMode.READ_WRITE_ONCE]
    */
   readonly accessModes?: VolumeAccessMode[];
+  /**
+   * How the server's user gets write access to the volume. Set
+   * `VolumePermissions.ROOT_INIT_CONTAINER` for {@link HostPathPersistentVolumes}
+   * (synth fails without it).
+   * @default VolumePermissions.FS_GROUP
+   */
+  readonly volumePermissions?: VolumePermissions;
 }
 
 /** How the backup stream from the clone source to a new replica is compressed. */
 export enum CloneCompression {
   /** Sent as the backup tool writes it. */
   NONE = 'none',
-  /** `zstd -1` on all cores of the source; the source's and the new replica's backup images need `zstd`. */
+  /** `zstd -1` on all cores of the source; the backup image needs `zstd` (every pinned one but MySQL 5.7's has it). */
   ZSTD = 'zstd',
-  /** `lz4 -1`; the source's and the new replica's backup images need `lz4`. */
+  /** `lz4 -1`; the backup image needs `lz4` (of the pinned ones, only Percona's XtraBackup 8.x images have it). */
   LZ4 = 'lz4',
 }
 
@@ -51,7 +76,9 @@ export interface CloneOptions {
   readonly parallelThreads?: number;
   /**
    * Compression of the stream. Pays off only when the network, not the disks or the
-   * CPU, is the bottleneck; the tool must be in both members' backup images.
+   * CPU, is the bottleneck. The tool must be in the backup image (checked at synth for
+   * the pinned images); a source compresses only for a receiver that accepts the same
+   * compression, so members of two revisions of the pod template still clone.
    * @default CloneCompression.NONE
    */
   readonly compression?: CloneCompression;

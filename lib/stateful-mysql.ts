@@ -7,21 +7,24 @@ import { MySqlEngine } from './engine';
 import { HeadlessService } from './headless-service';
 import * as k8s from './k8s';
 import { ClientSelector, MemberNetworkPolicy } from './network-access';
-import { BACKUP_PORT, CONTAINERS, MYSQL_PORT, mysqlPodSpec, ReplicationMode } from './mysql-pod';
+import { HostPathPersistentVolumes } from './host-path-persistent-volumes';
+import { BACKUP_PORT, CONTAINERS, MYSQL_PORT, MYSQL_UID, mysqlPodSpec, ReplicationMode } from './mysql-pod';
 import { PerPodClaims } from './per-pod-claims';
 import { ReplicaTopology } from './replica-topology';
 import { schedulingSpec } from './scheduling';
-import { ClaimRetention, StatefulMySQLProps } from './stateful-mysql-props';
-import { MAX_STATEFUL_SET_NAME_LENGTH, requireDnsLabel } from './validate';
+import { ClaimRetention, StatefulMySQLProps, VolumePermissions } from './stateful-mysql-props';
+import { MAX_STATEFUL_SET_NAME_LENGTH, requireDnsLabel, requireEnum } from './validate';
 
 /** The shipped scripts, mounted into every container from one ConfigMap. */
 export const SCRIPT_FILES = [
   'common.sh',
   'init-config.sh',
   'clone-data.sh',
+  'receive-backup.sh',
   'replication-sidecar.sh',
   'stream-backup.sh',
   'probe-ready.sh',
+  'volume-ownership.sh',
 ] as const;
 
 /**
@@ -88,6 +91,10 @@ export class StatefulMySQL extends Construct {
       storageClassName: props.storage?.storageClassName,
       accessModes: props.storage?.accessModes,
     });
+    const volumePermissions = requireEnum('storage.volumePermissions', props.storage?.volumePermissions ?? VolumePermissions.FS_GROUP, VolumePermissions);
+    if (volumePermissions !== VolumePermissions.ROOT_INIT_CONTAINER) {
+      this.node.addValidation({ validate: () => this.hostPathProblems() });
+    }
     requireDnsLabel('read Service name', `${name}-read`);
     requireDnsLabel('primary Service name', `${name}-primary`);
 
@@ -147,6 +154,7 @@ export class StatefulMySQL extends Construct {
               dataVolumeName: this.dataClaims.templateName,
               resources: props.resources ?? {},
               clone: props.clone ?? {},
+              volumePermissions,
             }),
             ...schedulingSpec(props.scheduling ?? {}, this.selectorLabels),
           },
@@ -235,6 +243,22 @@ export class StatefulMySQL extends Construct {
   /** Stable DNS name of one member, e.g. `mysql-1.mysql.default.svc.cluster.local`. */
   public hostFor(ordinal: number): string {
     return this.topology.hostFor(ordinal);
+  }
+
+  /**
+   * hostPath directories are created root-owned with mode 0755 and kubelet applies no
+   * fsGroup to them: the server (uid 999) could not write its data directory.
+   */
+  private hostPathProblems(): string[] {
+    const claims = this.dataClaims;
+    return this.node.root.node.findAll()
+      .filter((c): c is HostPathPersistentVolumes => c instanceof HostPathPersistentVolumes)
+      .filter(volumes => volumes.claims.statefulSetName === claims.statefulSetName
+        && volumes.claims.namespace === claims.namespace && volumes.claims.templateName === claims.templateName)
+      .map(volumes => `StatefulMySQL "${this.name}" keeps its data on HostPathPersistentVolumes "${volumes.node.path}", `
+        + `whose directories kubelet creates owned by root with mode 0755, which the server (uid ${MYSQL_UID}) cannot write; `
+        + 'set storage: { volumePermissions: VolumePermissions.ROOT_INIT_CONTAINER } (one init container then runs as root with CAP_CHOWN only; '
+        + 'the namespace must allow the Pod Security "baseline" profile)');
   }
 
   private serviceHost(service: kplus.Service): string {

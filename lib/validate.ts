@@ -88,3 +88,12 @@ export function requireDistinct(what: string, values: readonly string[]): void {
     seen.set(value, index);
   });
 }
+
+/** Throws unless `value` is one of the values of a string enum. */
+export function requireEnum<T extends string>(what: string, value: T, values: Record<string, T>): T {
+  const allowed = Object.values(values);
+  if (!allowed.includes(value)) {
+    throw new Error(`${what} must be one of ${allowed.map(v => `"${v}"`).join(', ')} (got ${show(value)})`);
+  }
+  return value;
+}

@@ -41,7 +41,7 @@ describe('clone options', () => {
     expect(env(objects, 'replication', 'CLONE_PARALLEL')).toBe('8');
     expect(env(objects, 'replication', 'CLONE_COMPRESSION')).toBe('zstd');
     expect(env(objects, 'replication', 'CLONE_SOURCE_MAX_LAG_SECONDS')).toBe('30');
-    expect(env(objects, 'clone-data', 'CLONE_COMPRESSION')).toBeUndefined();
+    expect(env(objects, 'clone-data', 'CLONE_COMPRESSION')).toBe('zstd');
   });
 
   test('the redo log copy interval is shortened for mariadb-backup only', () => {
@@ -62,6 +62,23 @@ describe('clone options', () => {
   test('fails when compression is not a CloneCompression', () => {
     expect(() => cluster({ clone: { compression: 'gzip' as CloneCompression } }))
       .toThrow('clone.compression must be one of "none", "zstd", "lz4" (got "gzip")');
+  });
+
+  test('both ends of a clone get the compression: the source to compress, the receiver to say what it accepts', () => {
+    const objects = cluster({ engine: MySqlEngine.mysql84(), clone: { compression: CloneCompression.LZ4 } });
+    expect(env(objects, 'clone-data', 'CLONE_COMPRESSION')).toBe('lz4');
+    expect(env(objects, 'replication', 'CLONE_COMPRESSION')).toBe('lz4');
+  });
+
+  test('fails when the compression tool is not in the pinned backup image', () => {
+    // The official mariadb images ship the lz4 library, not its command.
+    expect(() => cluster({ engine: MySqlEngine.mariadb1011(), clone: { compression: CloneCompression.LZ4 } }))
+      .toThrow('clone.compression LZ4 needs the lz4 command in the backup image, and mariadb:10.11.19 does not ship it (see lib/image-inventory.ts); choose another compression or a backup image with lz4 (got "lz4")');
+    expect(() => cluster({ engine: MySqlEngine.mysql57Legacy(), clone: { compression: CloneCompression.ZSTD } }))
+      .toThrow('clone.compression ZSTD needs the zstd command in the backup image, and percona/percona-xtradb-cluster:5.7.44-31.65 does not ship it');
+    // An image the library does not pin is the user's to vouch for.
+    const custom = cluster({ engine: MySqlEngine.mariadb1011({ backupImage: 'registry.example/mariadb-tools:10.11.19' }), clone: { compression: CloneCompression.LZ4 } });
+    expect(env(custom, 'replication', 'CLONE_COMPRESSION')).toBe('lz4');
   });
 
   test('fails when prepareMemory is too small or not whole mebibytes', () => {

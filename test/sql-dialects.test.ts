@@ -29,9 +29,9 @@ function sandbox(dialect: ReplicationSqlDialect, extra: Record<string, string> =
   const bin = join(dir, 'bin');
   mkdirSync(datadir);
   mkdirSync(bin);
-  // The backup listener is not under test: a stand-in ncat just blocks.
-  writeFileSync(join(bin, 'ncat'), '#!/bin/sh\nexec sleep 60\n');
-  chmodSync(join(bin, 'ncat'), 0o755);
+  // The backup listener is not under test (see clone-channel.test.ts): a stand-in socat just blocks.
+  writeFileSync(join(bin, 'socat'), '#!/bin/sh\nexec sleep 60\n');
+  chmodSync(join(bin, 'socat'), 0o755);
   const env = {
     PATH: `${bin}:${process.env.PATH}`,
     STATEFULSET_NAME: 'mysql',
@@ -55,8 +55,8 @@ function sandbox(dialect: ReplicationSqlDialect, extra: Record<string, string> =
   return { dir, datadir, env };
 }
 
-/** Runs the sidecar as member `hostname` until it starts serving backups. */
-async function runSidecar(dialect: ReplicationSqlDialect, hostname: string, files: Record<string, string>, extra: Record<string, string> = {}): Promise<Run> {
+/** Runs the sidecar as member `hostname` until its log matches `until` (by default: it starts serving backups). */
+async function runSidecar(dialect: ReplicationSqlDialect, hostname: string, files: Record<string, string>, extra: Record<string, string> = {}, until = /serving backups/): Promise<Run> {
   const { dir, datadir, env } = sandbox(dialect, extra);
   for (const [name, text] of Object.entries(files)) {
     writeFileSync(join(datadir, name), text);
@@ -66,11 +66,11 @@ async function runSidecar(dialect: ReplicationSqlDialect, hostname: string, file
   child.stderr.on('data', chunk => { log += chunk; });
   try {
     const deadline = Date.now() + 20_000;
-    while (!log.includes('serving backups') && Date.now() < deadline && child.exitCode === null) {
+    while (!until.test(log) && Date.now() < deadline && child.exitCode === null) {
       await new Promise(resolve => setTimeout(resolve, 100));
     }
-    if (!log.includes('serving backups')) {
-      throw new Error(`the sidecar did not finish its bootstrap:\n${log}`);
+    if (!until.test(log)) {
+      throw new Error(`the sidecar's log never matched ${until}:\n${log}`);
     }
     return {
       sql: readFileSync(env.FAKE_SQL_LOG, 'utf8'),
@@ -104,6 +104,18 @@ describe('replication SQL per dialect', () => {
     expect(run.files).toEqual(['xtrabackup_binlog_info.applied']);
   }, 30_000);
 
+  test.each([
+    [ReplicationSqlDialect.MYSQL_84, 'STOP REPLICA;\nRESET REPLICA ALL;'],
+    [ReplicationSqlDialect.MYSQL_80, 'STOP REPLICA;\nRESET REPLICA ALL;'],
+    [ReplicationSqlDialect.MYSQL_57, 'STOP SLAVE;\nRESET SLAVE ALL;'],
+    [ReplicationSqlDialect.MARIADB, 'STOP SLAVE;\nRESET SLAVE ALL;'],
+  ])('%s: the replication configuration a clone carried is discarded before CHANGE', async (dialect, reset) => {
+    // MySQL keeps the connection metadata in InnoDB tables that the backup copies.
+    const run = await runSidecar(dialect, 'mysql-2', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO });
+    expect(run.sql).toContain(reset);
+    expect(run.sql.indexOf(reset)).toBeLessThan(run.sql.indexOf('CHANGE '));
+  }, 30_000);
+
   test('MySQL 8.0: CHANGE REPLICATION SOURCE with RESET MASTER', async () => {
     const run = await runSidecar(ReplicationSqlDialect.MYSQL_80, 'mysql-1', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO });
     expect(run.sql).toContain('RESET MASTER;');
@@ -135,6 +147,36 @@ describe('replication SQL per dialect', () => {
     });
     expect(run.sql).toContain("SET GLOBAL gtid_purged = '3E11FA47-71CA-11E1-9E33-C80AA9429562:1-9';");
     expect(run.files).toEqual(['xtrabackup_binlog_info.applied', 'xtrabackup_slave_info.applied']);
+  }, 30_000);
+
+  test('a GTID set continued on further lines (XtraBackup 2.4) is read whole', async () => {
+    const binlogInfo = 'mysql-bin.000003\t154\t3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,\n8d1b7e5a-2c3d-11ee-9d6e-0242ac120002:1-3\n';
+    const fromPrimary = await runSidecar(ReplicationSqlDialect.MYSQL_57, 'mysql-1', { xtrabackup_binlog_info: binlogInfo });
+    expect(fromPrimary.sql).toContain("SET GLOBAL gtid_purged = '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,8d1b7e5a-2c3d-11ee-9d6e-0242ac120002:1-3';");
+    const slaveInfo = "SET GLOBAL gtid_purged='3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,\n8d1b7e5a-2c3d-11ee-9d6e-0242ac120002:1-3';\nCHANGE MASTER TO MASTER_AUTO_POSITION=1;\n";
+    const fromReplica = await runSidecar(ReplicationSqlDialect.MYSQL_57, 'mysql-2', { xtrabackup_slave_info: slaveInfo, xtrabackup_binlog_info: binlogInfo });
+    expect(fromReplica.sql).toContain("SET GLOBAL gtid_purged = '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5,8d1b7e5a-2c3d-11ee-9d6e-0242ac120002:1-3';");
+  }, 30_000);
+
+  test('MariaDB 11.1+ metadata names (mariadb_backup_*) are read and marked like the xtrabackup_* ones', async () => {
+    const fromPrimary = await runSidecar(ReplicationSqlDialect.MARIADB, 'mysql-1', { mariadb_backup_binlog_info: 'mysql-bin.000002\t1234\t0-100-17\n' });
+    expect(fromPrimary.sql).toContain("SET GLOBAL gtid_slave_pos = '0-100-17';");
+    expect(fromPrimary.log).toContain('configuring replication from');
+    expect(fromPrimary.log).toContain('/mariadb_backup_binlog_info');
+    expect(fromPrimary.files).toEqual(['mariadb_backup_binlog_info.applied']);
+    const fromReplica = await runSidecar(ReplicationSqlDialect.MARIADB, 'mysql-2', {
+      mariadb_backup_slave_info: "SET GLOBAL gtid_slave_pos = '0-100-42';\nCHANGE MASTER TO master_use_gtid = slave_pos;\n",
+      mariadb_backup_binlog_info: 'mysql-bin.000003\t99\t0-100-42\n',
+    });
+    expect(fromReplica.sql).toContain("SET GLOBAL gtid_slave_pos = '0-100-42';");
+    expect(fromReplica.files).toEqual(['mariadb_backup_binlog_info.applied', 'mariadb_backup_slave_info.applied']);
+  }, 30_000);
+
+  test('coordinates count as applied only once both replication threads run', async () => {
+    const run = await runSidecar(ReplicationSqlDialect.MYSQL_84, 'mysql-2', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO },
+      { FAKE_SQL_RUNNING: 'No', FAKE_SQL_ERROR: "Error 'Duplicate entry' on query", RECEIVER_TIMEOUT_SECONDS: '2' }, /bootstrap failed; retrying/);
+    expect(run.log).toContain("the replication applier stopped: Error 'Duplicate entry' on query");
+    expect(run.files).toEqual(['xtrabackup_binlog_info.configured']);
   }, 30_000);
 
   test('binlog-position mode takes the file and position', async () => {
@@ -179,6 +221,34 @@ describe('readiness probe per dialect', () => {
       expect(stopped.status).not.toBe(0);
       expect(stopped.stderr).toContain('replication applier is not running (SQL_Running=No)');
     });
+
+  test.each(['xtrabackup', 'mariadb_backup'])('a replica that has not replicated since its clone (%s_* names) is not Ready while reconnecting', prefix => {
+    const { dir, env } = sandbox(ReplicationSqlDialect.MARIADB, { FAKE_IO_RUNNING: 'Connecting', FAKE_SQL_RUNNING: 'Yes' });
+    writeFileSync(env.FAKE_SQL_LOG, 'CHANGE (configured earlier)\n');
+    const fakeWithDatadir = join(dir, 'client-with-datadir.sh');
+    // The probe asks the server for its datadir; answer with the sandbox's.
+    writeFileSync(fakeWithDatadir, `#!/usr/bin/env bash\nfor a; do [[ $a == 'SELECT @@datadir' ]] && { echo '${env.DATADIR}'; exit 0; }; done\nexec '${FAKE_CLIENT}' "$@"\n`);
+    chmodSync(fakeWithDatadir, 0o755);
+    const run = (file?: string) => {
+      if (file) writeFileSync(join(env.DATADIR, file), 'x\n');
+      return spawnSync('bash', [assetPath('scripts/probe-ready.sh')], { env: { ...env, MYSQL_CLIENT: fakeWithDatadir, HOSTNAME: 'mysql-1' }, encoding: 'utf8' });
+    };
+    try {
+      expect(run().status).toBe(0);
+      const configured = run(`${prefix}_binlog_info.configured`);
+      expect(configured.status).not.toBe(0);
+      expect(configured.stderr).toContain('replication has not connected to the primary since the clone');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('fails when the dialect is unknown, before any SQL', () => {
+    const result = probe('mysql-9' as ReplicationSqlDialect, 'mysql-1', 'Yes', 'Yes', true);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("unknown SQL_DIALECT 'mysql-9' (expected mariadb, mysql-5.7, mysql-8.0 or mysql-8.4)");
+    expect(result.sql).toBe('CHANGE (configured earlier)\n');
+  });
 
   test('a replica without replication is not Ready; the primary only needs its query', () => {
     const unconfigured = probe(ReplicationSqlDialect.MYSQL_84, 'mysql-1', 'Yes', 'Yes', false);

@@ -1,6 +1,6 @@
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { ClaimRetention, StatefulMySQL, StatefulMySQLProps, TaintEffect } from '../lib';
+import { ClaimRetention, HostPathPersistentVolumes, StatefulMySQL, StatefulMySQLProps, TaintEffect, VolumePermissions } from '../lib';
 import { allOfKind, find, KubeObject, selects, synth } from './support/objects';
 
 function cluster(props: StatefulMySQLProps = {}): { objects: KubeObject[]; db: StatefulMySQL } {
@@ -166,5 +166,48 @@ describe('StatefulMySQL availability, placement and access', () => {
     const db = new StatefulMySQL(chart, 'mysql');
     expect(() => db.clientEnv({ secret: kplus.Secret.fromSecretName(chart, 'S', 'a'), envPrefix: 'db-' }))
       .toThrow('envPrefix must be upper-case letters, digits and \'_\', not starting with a digit (got "db-")');
+  });
+});
+
+describe('StatefulMySQL on hostPath volumes', () => {
+  function onHostPath(volumePermissions?: VolumePermissions): Chart {
+    const chart = Testing.chart();
+    const mysql = new StatefulMySQL(chart, 'mysql', { storage: { storageClassName: 'manual', volumePermissions } });
+    new HostPathPersistentVolumes(chart, 'volumes', { claims: mysql.dataClaims, basePath: '/var/local/mysql' });
+    return chart;
+  }
+
+  test('fails when the server could not write the root-owned directories kubelet creates', () => {
+    expect(() => Testing.synth(onHostPath())).toThrow(
+      'StatefulMySQL "mysql" keeps its data on HostPathPersistentVolumes "test/volumes", whose directories kubelet creates owned by root with mode 0755, '
+      + 'which the server (uid 999) cannot write; set storage: { volumePermissions: VolumePermissions.ROOT_INIT_CONTAINER } '
+      + '(one init container then runs as root with CAP_CHOWN only; the namespace must allow the Pod Security "baseline" profile)');
+  });
+
+  test('VolumePermissions.ROOT_INIT_CONTAINER hands the volume to uid 999 first, as root with CAP_CHOWN only', () => {
+    const objects = synth(onHostPath(VolumePermissions.ROOT_INIT_CONTAINER));
+    const spec = pod(objects).spec;
+    expect(spec.initContainers.map((c: any) => c.name)).toEqual(['volume-ownership', 'init-config', 'clone-data']);
+    const ownership = spec.initContainers[0];
+    expect(ownership.command).toEqual(['bash', '/opt/mysql-cluster/scripts/volume-ownership.sh']);
+    expect(ownership.image).toBe(spec.containers.find((c: any) => c.name === 'mysql').image);
+    expect(ownership.securityContext).toMatchObject({
+      runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['CHOWN'] },
+    });
+    expect(ownership.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/mysql-volume' });
+    // Every other container keeps the non-root standard.
+    for (const c of [...spec.initContainers.slice(1), ...spec.containers]) {
+      expect(c.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, capabilities: { drop: ['ALL'] } });
+    }
+  });
+
+  test('other storage needs no root container', () => {
+    const spec = pod(cluster().objects).spec;
+    expect(spec.initContainers.map((c: any) => c.name)).toEqual(['init-config', 'clone-data']);
+  });
+
+  test('fails when volumePermissions is not a VolumePermissions', () => {
+    expect(() => cluster({ storage: { volumePermissions: 'chmod' as VolumePermissions } }))
+      .toThrow('storage.volumePermissions must be one of "fsGroup", "rootInitContainer" (got "chmod")');
   });
 });

@@ -177,7 +177,7 @@ describe('StatefulMySQL', () => {
     expect(envValue(sidecar, 'SQL_DIALECT')).toBe('mariadb');
     expect(envValue(sidecar, 'REPLICATION_MODE')).toBe('position');
     expect(envValue(container(spec, 'clone-data'), 'STREAM_TOOL')).toBe('mbstream');
-    expect(container(spec, 'mysql').image).toBe('mariadb:10.11.14');
+    expect(container(spec, 'mysql').image).toBe('mariadb:10.11.19');
     expect(envValue(container(spec, 'init-config'), 'SERVER_ID_OFFSET')).toBe('100');
   });
 

@@ -1,8 +1,12 @@
 # Helpers shared by the cluster's scripts. Sourced, never run on its own.
+# Every external command used here is listed for every image that runs the scripts in
+# lib/image-inventory.ts (coreutils and sha256sum only); the rest is bash.
 # shellcheck shell=bash
 
 log() {
-  printf '%s %s: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "${0##*/}" "$*" >&2
+  local now
+  TZ=UTC printf -v now '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  printf '%s %s: %s\n' "$now" "${0##*/}" "$*" >&2
 }
 
 die() {
@@ -10,12 +14,34 @@ die() {
   exit 1
 }
 
-# Prints this pod's ordinal, read from its hostname "<statefulset>-<ordinal>".
+# Makes SIGTERM (pod deletion) end the script at once. A bash that is PID 1 of its
+# container ignores SIGTERM without a trap, and runs a trap only once its foreground
+# command ends: long waits therefore go through `pause` and `run_interruptibly`. The
+# container's other processes end with it.
+exit_on_sigterm() {
+  trap 'log "SIGTERM received; exiting"; exit 143' TERM
+  trap 'exit 130' INT
+}
+
+# Sleeps $1 seconds; a trapped signal ends the sleep at once.
+pause() {
+  sleep "$1" &
+  wait "$!"
+}
+
+# Runs a command in the background and waits for it, so that a trapped signal is handled
+# at once; returns its status. Its standard input is /dev/null.
+run_interruptibly() {
+  "$@" &
+  wait "$!"
+}
+
+# Prints this pod's ordinal, read from its hostname "<statefulset>-<ordinal>" (bash sets
+# HOSTNAME from the kernel's hostname, which is the pod name).
 member_ordinal() {
   : "${STATEFULSET_NAME:?}"
-  local host=${HOSTNAME:-$(hostname)}
-  if [[ ! $host =~ ^${STATEFULSET_NAME}-([0-9]+)$ ]]; then
-    die "hostname '$host' is not '${STATEFULSET_NAME}-<ordinal>'"
+  if [[ ! $HOSTNAME =~ ^${STATEFULSET_NAME}-([0-9]+)$ ]]; then
+    die "hostname '$HOSTNAME' is not '${STATEFULSET_NAME}-<ordinal>'"
   fi
   printf '%s\n' "${BASH_REMATCH[1]}"
 }
@@ -41,15 +67,33 @@ mysql_local() {
     --port="$MYSQL_PORT" --connect-timeout=5 "$@"
 }
 
-# Prints the value of field $1 of a vertical (\G) status listing read from stdin,
-# matching both the Slave_* and the Replica_* spelling: status_field IO_Running.
-status_field() {
-  sed -n -E "s/^ *(Slave|Replica)_$1: *//p" | head -n 1
+# Prints the value of the field whose name matches the extended regular expression $1
+# in a vertical (\G) listing read from stdin: status_value 'Last_IO_Error'.
+status_value() {
+  local line value pattern="^ *($1):"
+  while IFS= read -r line; do
+    if [[ $line =~ $pattern ]]; then
+      value=${line#*:}
+      printf '%s\n' "${value# }"
+      return 0
+    fi
+  done
+  return 0
 }
 
-# Prints the value of the field named exactly $1 of a vertical (\G) listing on stdin.
-status_value() {
-  sed -n -E "s/^ *$1: *//p" | head -n 1
+# The same for a replication thread field in either spelling, Slave_* or Replica_*:
+# status_field IO_Running.
+status_field() {
+  status_value "(Slave|Replica)_$1"
+}
+
+# Dies unless SQL_DIALECT is one the scripts know. Scripts call it first, because the
+# functions below run in command substitutions, where dying does not stop the caller.
+require_sql_dialect() {
+  case "${SQL_DIALECT:?}" in
+    mariadb | mysql-5.7 | mysql-8.0 | mysql-8.4) ;;
+    *) die "unknown SQL_DIALECT '$SQL_DIALECT' (expected mariadb, mysql-5.7, mysql-8.0 or mysql-8.4)" ;;
+  esac
 }
 
 # The statement that lists replication status in this dialect.
@@ -59,4 +103,90 @@ show_replica_status_sql() {
     mariadb | mysql-5.7) printf 'SHOW SLAVE STATUS' ;;
     *) die "unknown SQL_DIALECT '$SQL_DIALECT'" ;;
   esac
+}
+
+# The backup tools name their metadata files <prefix>_<kind>: "xtrabackup" (Percona
+# XtraBackup, and mariadb-backup before 11.1) or "mariadb_backup" (mariadb-backup 11.1
+# and later, MDEV-18931). Kinds: checkpoints, info, binlog_info, slave_info.
+BACKUP_METADATA_PREFIXES=(xtrabackup mariadb_backup)
+
+# Prints the path of the metadata file of kind $2 in directory $1, with the suffix $3
+# (none by default), under whichever name the tool gave it; fails if there is none.
+backup_metadata() {
+  local dir=$1 kind=$2 suffix=${3:-} prefix
+  for prefix in "${BACKUP_METADATA_PREFIXES[@]}"; do
+    if [[ -e $dir/${prefix}_$kind$suffix ]]; then
+      printf '%s\n' "$dir/${prefix}_$kind$suffix"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# The last entry of every clone stream, which the source adds only once the backup tool
+# has succeeded: a stream cut exactly between two entries is still well-formed, and only
+# this marker tells it from a complete one.
+# shellcheck disable=SC2034 # read by stream-backup.sh and clone-data.sh
+CLONE_COMPLETE_MARKER=clone-stream-complete
+
+# --- The clone channel's authentication -------------------------------------------
+# A member serves its backup only to a peer that proves it holds the cluster's secret
+# (the replication password, from the credentials Secret): the source sends a random
+# challenge, the receiver answers with its own nonce and an HMAC-SHA256 over both, and
+# the source, before streaming, proves the secret back the same way. The secret never
+# crosses the network and never reaches a command line: it stays in bash variables and
+# reaches sha256sum only through a pipe.
+
+# Prints $1 bytes from /dev/urandom as lowercase hex.
+random_hex() {
+  local hex
+  hex=$(od -An -v -N "$1" -tx1 /dev/urandom)
+  printf '%s\n' "${hex//[[:space:]]/}"
+}
+
+# Prints the hex string $1 as printf escapes (\xHH…).
+hex_escapes() {
+  local hex=$1 out='' i
+  for ((i = 0; i < ${#hex}; i += 2)); do
+    out+="\\x${hex:i:2}"
+  done
+  printf '%s' "$out"
+}
+
+# Prints HMAC-SHA256(key $1, message $2) in hex (RFC 2104, checked against RFC 4231's
+# test vectors in test/clone-channel.test.ts). Hand-written because sha256sum is the
+# only hash tool every backup image ships (lib/image-inventory.ts).
+hmac_sha256() {
+  local LC_ALL=C
+  local key=$1 message=$2 key_hex digest ipad='' opad='' i byte
+  if ((${#key} > 64)); then
+    digest=$(printf '%s' "$key" | sha256sum)
+    key_hex=${digest%% *}
+  else
+    key_hex=$(printf '%s' "$key" | od -An -v -tx1)
+    key_hex=${key_hex//[[:space:]]/}
+  fi
+  while ((${#key_hex} < 128)); do
+    key_hex+=00
+  done
+  for ((i = 0; i < 128; i += 2)); do
+    byte=$((16#${key_hex:i:2}))
+    printf -v ipad '%s\\x%02x' "$ipad" $((byte ^ 0x36))
+    printf -v opad '%s\\x%02x' "$opad" $((byte ^ 0x5c))
+  done
+  digest=$({
+    printf '%b' "$ipad"
+    printf '%s' "$message"
+  } | sha256sum)
+  digest=$({
+    printf '%b' "$opad"
+    printf '%b' "$(hex_escapes "${digest%% *}")"
+  } | sha256sum)
+  printf '%s\n' "${digest%% *}"
+}
+
+# Prints the proof for role $1 (request: the receiver; response: the source) over the
+# source's challenge $2 and the receiver's nonce $3, keyed with the cluster's secret.
+clone_proof() {
+  hmac_sha256 "${REPLICATION_PASSWORD-}" "cdk8s-replicated-mysql clone-channel 1 $1 $2 $3"
 }

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Init container 1: give this member its role and server_id from its ordinal, and
-# write the client credentials file that the other containers and probes use.
+# Init container 1 (server image): give this member its role and server_id from its
+# ordinal, and write the client credentials file that the other containers and probes
+# use. Refuses a root password that the image's entrypoint would mangle.
 set -euo pipefail
 : "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}" "${SERVER_ID_OFFSET:?}" "${CONFIG_SOURCE_DIR:?}" "${CONF_DIR:?}" "${AUTH_FILE:?}"
+: "${ENTRYPOINT_ESCAPES_SECRETS:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "${BASH_SOURCE[0]%/*}/common.sh"
 
 ordinal=$(member_ordinal)
 role=replica
@@ -12,6 +14,14 @@ if ((ordinal == 0)); then
   role=primary
 fi
 server_id=$((SERVER_ID_OFFSET + ordinal))
+
+# The official mysql image's entrypoint pastes MYSQL_ROOT_PASSWORD unescaped into SQL
+# ('…') and into an option file ("…"): a quote, a backslash or a line break would make
+# the first initialisation fail, or set another password than the Secret holds. Every
+# member checks, since any of them may be the one that initialises.
+if [[ $ENTRYPOINT_ESCAPES_SECRETS != yes && ${ROOT_PASSWORD:-} == *[\'\"\\$'\n\r']* ]]; then
+  die "the root password in the credentials Secret contains ', \", \\ or a line break, which this image's entrypoint pastes into SQL and an option file unescaped (the first initialisation would fail or set another password); choose one without them, e.g. openssl rand -base64 24"
+fi
 
 cp "$CONFIG_SOURCE_DIR/common.cnf" "$CONF_DIR/10-common.cnf"
 cp "$CONFIG_SOURCE_DIR/$role.cnf" "$CONF_DIR/20-$role.cnf"

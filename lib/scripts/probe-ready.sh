@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Readiness probe of the server container: the server answers a real query over TCP,
-# and on a replica, replication is configured and its SQL applier is running, and its
-# receiver is connected (or reconnecting, once it has connected since the clone). A
-# replica whose replication never started (wrong password, primary unreachable) is not
-# Ready, so the next member does not clone from it and clients do not read from it.
+# Readiness probe of the server container (server image): the server answers a real
+# query over TCP, and on a replica, replication is configured and its SQL applier is
+# running, and its receiver is connected (or reconnecting, once replication has run
+# since the clone). A replica whose replication never started (wrong password, primary
+# unreachable) is not Ready, so the next member does not clone from it and clients do
+# not read from it.
 set -euo pipefail
 : "${STATEFULSET_NAME:?}" "${SQL_DIALECT:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+source "${BASH_SOURCE[0]%/*}/common.sh"
+require_sql_dialect
 
 mysql_local --batch --skip-column-names -e 'SELECT 1' >/dev/null
 
@@ -24,10 +26,10 @@ io_running=$(status_field IO_Running <<<"$status")
 case $io_running in
   Yes) ;;
   Connecting)
-    # The sidecar marks a clone's coordinates .applied once the receiver has connected.
+    # The sidecar marks a clone's coordinates .applied once replication has run.
     datadir=$(mysql_local --batch --skip-column-names -e 'SELECT @@datadir')
-    for file in xtrabackup_slave_info xtrabackup_binlog_info; do
-      if [[ -e $datadir/$file || -e $datadir/$file.configured ]]; then
+    for kind in slave_info binlog_info; do
+      if backup_metadata "$datadir" "$kind" >/dev/null || backup_metadata "$datadir" "$kind" .configured >/dev/null; then
         die "replication has not connected to the primary since the clone: $(status_value Last_IO_Error <<<"$status")"
       fi
     done

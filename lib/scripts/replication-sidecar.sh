@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Sidecar: once the local server answers, (primary) make sure the replication account
-# exists, or (replica) point replication at the primary from the coordinates a fresh
-# clone recorded, or else refresh the replication password; then serve backups to the
-# next member on BACKUP_PORT. Failures are retried; a clone's coordinates are applied
-# once and marked done only after replication has connected, so a restart never
-# rewinds a replica and a replica that cannot connect keeps trying.
+# Sidecar (backup image): once the local server answers, (primary) make sure the
+# replication account exists, or (replica) point replication at the primary from the
+# coordinates a fresh clone recorded, or else refresh the replication password and start
+# replication (replicas start with skip_replica_start, so nothing replicates before this
+# script has configured it); then serve backups to the next member on BACKUP_PORT
+# (stream-backup.sh). Failures are retried; a clone's coordinates are applied once and
+# marked done only after both replication threads run, so a restart never rewinds a
+# replica and a replica that cannot replicate keeps trying. Exits at once on SIGTERM.
 set -euo pipefail
 : "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}" "${DATADIR:?}" "${BACKUP_PORT:?}" "${SQL_DIALECT:?}"
 : "${REPLICATION_USER:?}" "${REPLICATION_MODE:?}" "${MYSQL_PORT:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
-source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "${BASH_SOURCE[0]%/*}/common.sh"
+require_sql_dialect
+script_dir=${BASH_SOURCE[0]%/*}
+exit_on_sigterm
 
 ordinal=$(member_ordinal)
 retry_seconds=${RETRY_SECONDS:-5}
@@ -20,7 +24,7 @@ fi
 
 wait_for_server() {
   until mysql_local -e 'SELECT 1' >/dev/null 2>&1; do
-    sleep 1
+    pause 1
   done
 }
 
@@ -37,45 +41,46 @@ GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO $account;
 SQL
 }
 
-# A clone's coordinates go through three names in the data directory:
-#   xtrabackup_{slave,binlog}_info   as the clone left them (pending);
-#   <name>.configured                once CHANGE MASTER has taken them: the server keeps
-#                                    the position, only the connection is unproven;
-#   <name>.applied                   once the receiver has connected to the primary.
+# A clone's coordinates (the backup's slave_info and binlog_info metadata files, under
+# either tool's name, see common.sh) go through three names in the data directory:
+#   <file>             as the clone left them (pending);
+#   <file>.configured  once CHANGE MASTER has taken them: the server keeps the position,
+#                      only the connection is unproven;
+#   <file>.applied     once both replication threads run.
 # The position is written only from pending files, and replication is started only
 # after they are renamed, so a restart never rewinds a replica that may have applied
-# events, while a replica that never connected keeps retrying (and stays not Ready, see
+# events, while a replica that never replicated keeps retrying (and stays not Ready, see
 # probe-ready.sh) instead of being marked done.
-COORDINATE_FILES=(xtrabackup_slave_info xtrabackup_binlog_info)
+COORDINATE_KINDS=(slave_info binlog_info)
 
-# True if any coordinate file has the suffix $1 ('' for pending).
+# True if a coordinate file with the suffix $1 ('' for pending) exists.
 has_coordinates() {
-  local file
-  for file in "${COORDINATE_FILES[@]}"; do
-    [[ -s $DATADIR/$file$1 ]] && return 0
+  local kind
+  for kind in "${COORDINATE_KINDS[@]}"; do
+    backup_metadata "$DATADIR" "$kind" "$1" >/dev/null && return 0
   done
   return 1
 }
 
 # Renames the coordinate files from suffix $1 to suffix $2.
 rename_coordinates() {
-  local file
-  for file in "${COORDINATE_FILES[@]}"; do
-    if [[ -e $DATADIR/$file$1 ]]; then
-      mv "$DATADIR/$file$1" "$DATADIR/$file$2" || return 1
+  local kind file
+  for kind in "${COORDINATE_KINDS[@]}"; do
+    if file=$(backup_metadata "$DATADIR" "$kind" "$1"); then
+      mv "$file" "${file%"$1"}$2" || return 1
     fi
   done
 }
 
 # Reads the coordinates the clone left in the data directory into gtid, log_file,
 # log_pos; fails if they are unusable. A backup taken on a replica records its source's
-# coordinates in xtrabackup_slave_info; one taken on the primary records its own binary
-# log position (and GTID state) in xtrabackup_binlog_info.
+# coordinates in slave_info; one taken on the primary records its own binary log
+# position (and GTID state) in binlog_info: "<file>\t<position>\t<GTID set>", where a
+# GTID set of several server UUIDs continues on further lines (XtraBackup 2.4).
 read_coordinates() {
   gtid='' log_file='' log_pos=''
-  local slave_info="$DATADIR/xtrabackup_slave_info" binlog_info="$DATADIR/xtrabackup_binlog_info"
-  if [[ -s $slave_info ]]; then
-    local text
+  local slave_info binlog_info text
+  if slave_info=$(backup_metadata "$DATADIR" slave_info) && [[ -s $slave_info ]]; then
     text=$(<"$slave_info")
     coordinates_from=$slave_info
     if [[ $text =~ gtid_(slave_pos|purged)[[:space:]]*=[[:space:]]*\'([^\']*)\' ]]; then
@@ -87,13 +92,19 @@ read_coordinates() {
     if [[ $text =~ (MASTER|SOURCE)_LOG_POS[[:space:]]*=[[:space:]]*([0-9]+) ]]; then
       log_pos=${BASH_REMATCH[2]}
     fi
-  elif [[ -s $binlog_info ]]; then
+  elif binlog_info=$(backup_metadata "$DATADIR" binlog_info) && [[ -s $binlog_info ]]; then
+    text=$(<"$binlog_info")
     coordinates_from=$binlog_info
-    local rest
-    IFS=$'\t' read -r log_file log_pos rest <"$binlog_info" || true
-    # The GTID column may be empty, and a long MySQL GTID set continues on further lines.
-    gtid=$(cut -s -f3- "$binlog_info" | tr -d '\n[:space:]')
+    local first=${text%%$'\n'*} more=''
+    [[ $text == *$'\n'* ]] && more=${text#*$'\n'}
+    IFS=$'\t' read -r log_file log_pos gtid <<<"$first" || true
+    gtid+=$more
+  else
+    log "no clone coordinates in $DATADIR"
+    return 1
   fi
+  # A GTID set may be split over lines after its commas.
+  gtid=${gtid//[[:space:]]/}
   if [[ $REPLICATION_MODE == position && (-z $log_file || -z $log_pos) ]]; then
     log "$coordinates_from holds no binary log file and position"
     return 1
@@ -105,7 +116,9 @@ read_coordinates() {
 }
 
 # Prints the SQL that points this replica at the primary from the coordinates read by
-# read_coordinates, without starting replication.
+# read_coordinates, without starting replication. It first discards any replication
+# configuration the clone carried (MySQL keeps it in InnoDB tables that the backup
+# copies).
 position_sql() {
   local host user password
   host=$(sql_string "$(member_host 0)")
@@ -114,7 +127,7 @@ position_sql() {
   local position
   case "$SQL_DIALECT" in
     mariadb)
-      printf 'STOP SLAVE;\n'
+      printf 'STOP SLAVE;\nRESET SLAVE ALL;\n'
       if [[ $REPLICATION_MODE == gtid ]]; then
         printf 'SET GLOBAL gtid_slave_pos = %s;\n' "$(sql_string "$gtid")"
         position='MASTER_USE_GTID = slave_pos'
@@ -125,7 +138,7 @@ position_sql() {
         "$host" "$MYSQL_PORT" "$user" "$password" "$position"
       ;;
     mysql-5.7)
-      printf 'STOP SLAVE;\n'
+      printf 'STOP SLAVE;\nRESET SLAVE ALL;\n'
       if [[ $REPLICATION_MODE == gtid ]]; then
         printf 'RESET MASTER;\nSET GLOBAL gtid_purged = %s;\n' "$(sql_string "$gtid")"
         position='MASTER_AUTO_POSITION = 1'
@@ -138,7 +151,7 @@ position_sql() {
     mysql-8.0 | mysql-8.4)
       local reset='RESET MASTER'
       [[ $SQL_DIALECT == mysql-8.4 ]] && reset='RESET BINARY LOGS AND GTIDS'
-      printf 'SET GLOBAL super_read_only = OFF;\nSTOP REPLICA;\n'
+      printf 'SET GLOBAL super_read_only = OFF;\nSTOP REPLICA;\nRESET REPLICA ALL;\n'
       if [[ $REPLICATION_MODE == gtid ]]; then
         printf '%s;\nSET GLOBAL gtid_purged = %s;\n' "$reset" "$(sql_string "$gtid")"
         position='SOURCE_AUTO_POSITION = 1'
@@ -153,8 +166,8 @@ position_sql() {
   esac
 }
 
-# Prints the SQL that gives replication the current account and password and keeps its
-# position (no host, port or position: changing those would reset it).
+# Prints the SQL that gives replication the current account and password, keeps its
+# position (no host, port or position: changing those would reset it) and starts it.
 credentials_sql() {
   local user password
   user=$(sql_string "$REPLICATION_USER")
@@ -184,22 +197,29 @@ replica_status() {
   mysql_local -e "$(show_replica_status_sql)\\G"
 }
 
-# Waits, at most RECEIVER_TIMEOUT_SECONDS, until the receiver is connected to the
-# primary, starting it if it is stopped; fails with the receiver's last error.
-wait_for_receiver() {
-  local status io deadline=$((SECONDS + ${RECEIVER_TIMEOUT_SECONDS:-30}))
+# Waits, at most RECEIVER_TIMEOUT_SECONDS, until both replication threads run, starting
+# replication if its receiver is stopped; fails with the threads' last errors. An
+# applier stopped by an error is not restarted here: it would fail the same way.
+wait_for_replication() {
+  local status io sql sql_error deadline=$((SECONDS + ${RECEIVER_TIMEOUT_SECONDS:-30}))
   while :; do
     status=$(replica_status) || return 1
     io=$(status_field IO_Running <<<"$status")
-    [[ $io == Yes ]] && return 0
-    if [[ $io == No ]]; then
+    sql=$(status_field SQL_Running <<<"$status")
+    [[ $io == Yes && $sql == Yes ]] && return 0
+    sql_error=$(status_value Last_SQL_Error <<<"$status")
+    if [[ $sql == No && -n $sql_error ]]; then
+      log "the replication applier stopped: $sql_error"
+      return 1
+    fi
+    if [[ $io == No || $sql == No ]]; then
       mysql_local <<<"$(start_sql)" || return 1
     fi
     if ((SECONDS >= deadline)); then
-      log "replication has not connected to $(member_host 0) yet (IO_Running=$io): $(status_value Last_IO_Error <<<"$status")"
+      log "replication from $(member_host 0) is not running yet (IO_Running=$io, SQL_Running=$sql): $(status_value Last_IO_Error <<<"$status")"
       return 1
     fi
-    sleep 1
+    pause 1
   done
 }
 
@@ -223,14 +243,15 @@ start_replication() {
       # Nothing to repair from here; the readiness probe reports it.
       log "warning: replication is not configured and no clone coordinates are left in $DATADIR"
     else
-      # Follows password rotations; keeps the position.
+      # Follows password rotations, keeps the position, and starts replication (which
+      # the server does not start by itself: skip_replica_start).
       mysql_local <<<"$(credentials_sql)" || return 1
-      log "replication account and password refreshed; position kept"
+      log "replication account and password refreshed; position kept; replication started"
     fi
     credentials_refreshed=yes
   fi
   if has_coordinates .configured; then
-    wait_for_receiver || return 1
+    wait_for_replication || return 1
     rename_coordinates .configured .applied || return 1
     log "replication from $(member_host 0) started"
   fi
@@ -247,12 +268,17 @@ bootstrap() {
 
 until bootstrap; do
   log "bootstrap failed; retrying in ${retry_seconds}s"
-  sleep "$retry_seconds"
+  pause "$retry_seconds"
 done
 
+# One connection at a time, over IPv4 (as clone-data.sh connects); socat forks for it
+# and becomes stream-backup.sh (nofork), whose standard input and output are the
+# connection itself.
 log "serving backups on port $BACKUP_PORT"
-while true; do
-  ncat --listen --keep-open --send-only --max-conns=1 "$BACKUP_PORT" --exec "$script_dir/stream-backup.sh" || true
+while :; do
+  run_interruptibly socat -b 131072 \
+    "TCP4-LISTEN:$BACKUP_PORT,reuseaddr,fork,max-children=1,keepalive,keepidle=30,keepintvl=10,keepcnt=3" \
+    "EXEC:bash $script_dir/stream-backup.sh,nofork" || true
   log "backup listener exited; restarting in ${retry_seconds}s"
-  sleep "$retry_seconds"
+  pause "$retry_seconds"
 done

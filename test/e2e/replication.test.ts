@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { ReplicationMode } from '../../lib';
 import { query, scalar, slaveStatus, SERVER } from './support/db';
-import { dirBytes, Fixture, POD_READY_TIMEOUT, ROOT_PASSWORD, SECRET } from './support/fixture';
+import { dirBytes, Fixture, POD_READY_TIMEOUT, REPLICATION_PASSWORD, ROOT_PASSWORD, SECRET } from './support/fixture';
 import { sleep, waitFor } from './support/host';
 
 /**
@@ -41,6 +41,8 @@ describe('e2e: replicated MariaDB 10.11 (GTID) from the synthesized StatefulSet'
       const replica = cluster.pod(ordinal);
       await f.expectReplicating(ordinal);
       expect(await scalar(replica, 'SELECT @@read_only')).toBe('1');
+      // Events copied with the data never run on a replica.
+      expect(await scalar(replica, 'SELECT @@event_scheduler')).toBe('OFF');
       expect(await scalar(replica, 'SELECT @@server_id')).toBe(String(100 + ordinal));
       // Clients (without READ ONLY ADMIN) cannot write on a replica.
       const write = await replica.exec(SERVER, ['bash', '-c',
@@ -101,6 +103,31 @@ describe('e2e: replicated MariaDB 10.11 (GTID) from the synthesized StatefulSet'
     t.mark('caught up; replication resumed');
   });
 
+  f.scenario('2a. a replica does not replicate until its sidecar has configured and started replication', 120_000, async t => {
+    const { cluster } = f;
+    await cluster.deletePod(2);
+    // A sidecar that cannot act: it waits for a server on a port where none listens.
+    cluster.envOverrides.set(2, { replication: { MYSQL_PORT: '1' } });
+    try {
+      const pod = await cluster.createPod(2);
+      await waitFor('the server of mysql-2 to answer', 60_000, async () => (await scalar(pod, 'SELECT 1')) === '1');
+      await sleep(8000);
+      const status = await slaveStatus(pod);
+      expect([status.Slave_IO_Running, status.Slave_SQL_Running]).toEqual(['No', 'No']);
+      expect(pod.ready).toBe(false);
+      expect(f.currentLog(2, 'replication')).not.toContain('replication started');
+      t.mark('server up 8 s with skip_slave_start: replication stopped while the sidecar cannot act');
+    } finally {
+      cluster.envOverrides.delete(2);
+      await cluster.deletePod(2);
+    }
+    await cluster.createPod(2);
+    await cluster.waitReady(2, POD_READY_TIMEOUT);
+    await f.expectReplicating(2);
+    expect(f.currentLog(2, 'replication')).toContain('replication account and password refreshed; position kept; replication started');
+    t.mark('with its sidecar, the recreated replica replicates again');
+  });
+
   f.scenario('2b. the primary killed and recreated: replicas stay Ready, reconnect and catch up', 240_000, async t => {
     const { cluster } = f;
     const oldIp = cluster.pod(0).sandbox.ip;
@@ -129,6 +156,50 @@ describe('e2e: replicated MariaDB 10.11 (GTID) from the synthesized StatefulSet'
     }
     await f.waitConverged([1, 2], 'e2e.items');
     t.mark('replicas reconnected by name and caught up');
+  });
+
+  f.scenario('2c. pods deleted gracefully: every container ends on SIGTERM, servers shut down cleanly, idle and under writes', 300_000, async t => {
+    const { cluster } = f;
+    const fqdn = (ordinal: number) => `${cluster.podName(ordinal)}.${f.sts.serviceName}.${f.sts.namespace}.svc.${cluster.clusterDomain}`;
+    const timings: string[] = [];
+    const deleteGracefully = async (ordinal: number, label: string) => {
+      const old = cluster.pod(ordinal);
+      const report = await cluster.deletePodGracefully(ordinal);
+      timings.push(`${label}: ${(report.ms / 1000).toFixed(1)} s`);
+      t.mark(`${cluster.podName(ordinal)} deleted (${label}): gone ${(report.ms / 1000).toFixed(1)} s after SIGTERM`);
+      // Nothing needed the grace period's SIGKILL; the server exited 0 after a clean shutdown.
+      expect(report.killed).toEqual([]);
+      expect(report.ms).toBeLessThan(20_000);
+      expect(report.exits.find(e => e.container === SERVER)).toMatchObject({ exitCode: 0, signal: undefined });
+      expect(readFileSync(old.logFile(SERVER), 'utf8').slice(-3000)).toMatch(/mariadbd: Shutdown complete/);
+      await cluster.createPod(ordinal);
+      await cluster.waitReady(ordinal, POD_READY_TIMEOUT);
+      expect(f.currentLog(ordinal, SERVER)).not.toMatch(/crash recovery/i);
+    };
+
+    await deleteGracefully(2, 'replica, idle');
+    await deleteGracefully(0, 'primary, idle');
+
+    // A client in mysql-1 writes to the primary by its stable name, and keeps trying while it is away.
+    const writer = cluster.pod(1).exec(SERVER, ['bash', '-c', `
+      ok=0
+      while [[ ! -e /tmp/stop-writer ]]; do
+        if "$MYSQL_CLIENT" --defaults-extra-file="$AUTH_FILE" --protocol=TCP --host=${fqdn(0)} --port="$MYSQL_PORT" --connect-timeout=2 \\
+          -e "INSERT INTO e2e.items (note) VALUES ('graceful writer $ok')" 2>/dev/null; then ok=$((ok + 1)); else sleep 0.2; fi
+      done
+      echo "$ok"`], { timeoutMs: 280_000 });
+    await sleep(2000);
+    await deleteGracefully(2, 'replica, applying writes');
+    await deleteGracefully(0, 'primary, taking writes');
+    await sleep(2000);
+    await cluster.pod(1).exec(SERVER, ['touch', '/tmp/stop-writer']);
+    const written = await writer;
+    expect(written.code).toBe(0);
+    expect(Number(written.stdout.trim())).toBeGreaterThan(20);
+    for (const ordinal of [1, 2]) await f.expectReplicating(ordinal);
+    await f.waitConverged([1, 2], 'e2e.items');
+    console.log(`[e2e] SIGTERM to pod gone: ${timings.join('; ')}`);
+    t.mark(`${written.stdout.trim()} rows written meanwhile; converged`);
   });
 
   f.scenario('3. scaling 3 -> 5 under writes: new members clone and converge', 300_000, async t => {
@@ -212,13 +283,38 @@ describe('e2e: replicated MariaDB 10.11 (GTID) from the synthesized StatefulSet'
     t.mark('converged');
   });
 
-  f.scenario('5. a replica that cannot replicate is not Ready, retries, and recovers once fixed', 300_000, async t => {
+  f.scenario('5a. a member without the cluster\'s secret gets no backup; the source logs the attempt', 240_000, async t => {
     const { cluster } = f;
     cluster.secretOverrides.set(6, new Map([[SECRET, { 'root-password': ROOT_PASSWORD, 'replication-password': 'not the replication password' }]]));
     const pod = await cluster.createPod(6);
+    await waitFor('mysql-6 to be refused twice', 60_000, () =>
+      (f.currentLog(6, 'clone-data').match(/mysql-5\.\S+ refuses to serve a backup: authentication failed/g) ?? []).length >= 2, 500);
+    expect(f.log(5, 'replication')).toMatch(new RegExp(`stream-backup\\.sh: refusing to serve a backup to ${pod.sandbox.ip.replace(/\./g, '\\.')}:\\d+: authentication failed`));
+    expect(dirBytes(join(cluster.claimDir(6), '.clone-in-progress'))).toBe(0);
+    expect(f.hasDatadirFile(6, 'mysql')).toBe(false);
+    expect(pod.isRunning('clone-data')).toBe(true);
+    t.mark('mysql-6, with a wrong secret, refused and retrying; the attempts are in mysql-5\'s log with its address');
+
+    // Whoever reaches the port without the secret reads two lines and no backup.
+    const bare = await pod.exec('clone-data', ['bash', '-c', `printf '%s %s\\n' ${'0'.repeat(32)} ${'f'.repeat(64)} | socat -t 5 - TCP:${cluster.podName(5)}.${f.sts.serviceName}.${f.sts.namespace}.svc.${cluster.clusterDomain}:3307`], { timeoutMs: 15_000 });
+    expect(bare.stdout).toMatch(/^clone-auth 1 [0-9a-f]{32}\nclone-refused authentication failed: the peer did not prove that it holds the cluster's secret\n$/);
+    t.mark('a bare connection gets the challenge and the refusal only');
+
+    cluster.secretOverrides.delete(6);
+    await cluster.deletePod(6);
+    t.mark('mysql-6 deleted');
+  });
+
+  f.scenario('5b. a replica that cannot replicate is not Ready, keeps its coordinates, retries, and recovers once fixed', 300_000, async t => {
+    const { cluster } = f;
+    // The primary's replication account stops accepting the password (not replicated:
+    // the running replicas keep their connections): mysql-6 clones, but cannot connect.
+    const primary = cluster.pod(0);
+    await query(primary, "SET sql_log_bin = 0; ALTER USER replicator@'%' IDENTIFIED BY 'not the replication password'");
+    const pod = await cluster.createPod(6);
     await waitFor('mysql-6 to run its containers', POD_READY_TIMEOUT, () => pod.isRunning(SERVER) && pod.isRunning('replication'));
-    t.mark('mysql-6 cloned and running with a wrong replication password');
-    await query(cluster.pod(0), "INSERT INTO e2e.items (note) VALUES ('while mysql-6 was broken')");
+    t.mark('mysql-6 cloned and running; the primary refuses its replication login');
+    await query(primary, "INSERT INTO e2e.items (note) VALUES ('while mysql-6 was broken')");
 
     const status = await waitFor('mysql-6 to report the access error', 60_000, async () => {
       const s = await slaveStatus(pod);
@@ -233,16 +329,13 @@ describe('e2e: replicated MariaDB 10.11 (GTID) from the synthesized StatefulSet'
     expect(f.hasDatadirFile(6, 'xtrabackup_slave_info.configured')).toBe(true);
     expect(f.hasDatadirFile(6, 'xtrabackup_slave_info.applied')).toBe(false);
     expect(f.log(6, 'events')).toMatch(/readiness probe failed .*has not connected to the primary since the clone/);
-    expect(f.log(6, 'replication')).toMatch(/has not connected to .* yet .*Access denied/);
+    expect(f.log(6, 'replication')).toMatch(/is not running yet \(IO_Running=(Connecting|No), SQL_Running=Yes\): .*Access denied/);
     t.mark(`never Ready for ${((Date.now() - pod.startedAt) / 1000).toFixed(0)} s; coordinates kept; probe failing; sidecar retrying`);
 
-    cluster.secretOverrides.delete(6);
-    await cluster.deletePod(6);
-    await cluster.createPod(6);
+    await query(primary, `SET sql_log_bin = 0; ALTER USER replicator@'%' IDENTIFIED BY '${REPLICATION_PASSWORD.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`);
     await cluster.waitReady(6, POD_READY_TIMEOUT);
-    t.mark('Secret fixed, pod recreated, Ready');
-    expect(f.currentLog(6, 'clone-data')).toContain('already holds a database; nothing to clone');
-    expect(f.currentLog(6, 'replication')).not.toContain('configuring replication');
+    t.mark('account fixed on the primary; mysql-6 connected by itself and is Ready');
+    expect(pod.restarts.get('replication') ?? 0).toBe(0);
     await f.expectReplicating(6);
     await f.waitForRow(6, 'while mysql-6 was broken');
     expect(f.hasDatadirFile(6, 'xtrabackup_slave_info.applied')).toBe(true);
@@ -256,7 +349,7 @@ describe('e2e: replicated MariaDB 10.11 (GTID) from the synthesized StatefulSet'
     const pod = await cluster.createPod(7);
     await waitFor('mysql-7 to be refused by mysql-6', 60_000, () =>
       /mysql-6\.\S+ refuses to serve a backup: replication is not running \(IO_Running=Yes, SQL_Running=No\)/.test(f.currentLog(7, 'clone-data')), 500);
-    expect(f.log(6, 'replication')).toMatch(/stream-backup\.sh: refusing to serve a backup: replication is not running/);
+    expect(f.log(6, 'replication')).toMatch(/stream-backup\.sh: refusing to serve a backup to [\d.]+:\d+: replication is not running/);
     expect(pod.isRunning('clone-data')).toBe(true);
     expect(pod.restarts.get('clone-data') ?? 0).toBe(0);
     expect(f.hasDatadirFile(7, 'mysql')).toBe(false);

@@ -3,7 +3,7 @@
 # namespace and in fresh UTS and mount namespaces (unshare --uts --mount), it sets the
 # pod's hostname, mounts its memory-backed emptyDir volumes, prints "ready" and sleeps.
 # Containers join its network, UTS and mount namespaces (and then take a private copy
-# of the mount namespace of their own).
+# of the mount namespace, and a pid namespace, of their own).
 # Usage: pod-sandbox.sh HOSTNAME LIFETIME_SECONDS [TMPFS_DIR SIZE GID]...
 set -euo pipefail
 hostname "${1:?hostname}"

@@ -3,7 +3,7 @@ import { join } from 'path';
 import { StatefulMySQLProps } from '../../../lib';
 import { query, scalar, slaveStatus } from './db';
 import { Timings, waitFor } from './host';
-import { launchCluster, WORK_ROOT } from './launch';
+import { launchCluster, LaunchOptions, WORK_ROOT } from './launch';
 import { StatefulSetSpec } from './manifest';
 import { StatefulSetCluster } from './statefulset';
 
@@ -21,9 +21,9 @@ export class Fixture {
   public sts!: StatefulSetSpec;
   public failed = false;
 
-  constructor(private readonly tag: string, props: StatefulMySQLProps) {
+  constructor(private readonly tag: string, props: StatefulMySQLProps, options: LaunchOptions = {}) {
     beforeAll(async () => {
-      ({ sts: this.sts, cluster: this.cluster } = launchCluster(tag, props));
+      ({ sts: this.sts, cluster: this.cluster } = launchCluster(tag, props, options));
     }, 60_000);
 
     afterAll(async () => {

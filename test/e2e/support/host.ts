@@ -1,4 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { existsSync, readFileSync, realpathSync, statSync } from 'fs';
+import { join } from 'path';
 
 /**
  * Small wrappers around child_process for the harness: every command has a timeout,
@@ -157,5 +159,37 @@ export class Timings {
     const lines = this.phases.map(p => `  ${p.name.padEnd(width)}  ${(p.ms / 1000).toFixed(1).padStart(6)} s`);
     lines.push(`  ${'total'.padEnd(width)}  ${((Date.now() - this.start) / 1000).toFixed(1).padStart(6)} s`);
     return `${this.title}\n${lines.join('\n')}`;
+  }
+}
+
+/** A command as the host's PATH finds it. */
+export interface HostCommand {
+  /** The directory of the host's PATH it is found in. */
+  readonly hostDir: string;
+  /** The executable, every symlink resolved (awk -> /etc/alternatives/awk -> /usr/bin/gawk). */
+  readonly hostPath: string;
+}
+
+/** The host's PATH, /sbin and /bin being symlinks to their /usr counterparts. */
+export const HOST_PATH = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin'];
+
+/** The host's executable of a command name, or undefined if the host has none. */
+export function findHostCommand(name: string): HostCommand | undefined {
+  for (const hostDir of HOST_PATH) {
+    const path = join(hostDir, name);
+    if (!existsSync(path)) continue;
+    const hostPath = realpathSync(path);
+    const stat = statSync(hostPath);
+    if (stat.isFile() && (stat.mode & 0o111) !== 0) return { hostDir, hostPath };
+  }
+  return undefined;
+}
+
+/** The children of a process (its main thread's), from /proc; [] if it is gone. */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
   }
 }

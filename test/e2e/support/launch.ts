@@ -3,7 +3,6 @@ import { Testing } from 'cdk8s';
 import { MySqlCredentials, MySqlEngine, StatefulMySQL, StatefulMySQLProps } from '../../../lib';
 import { addSecret, readStatefulSet, StatefulSetSpec } from './manifest';
 import { preflight } from './preflight';
-import { CONTAINER_OVERLAYS, under } from './sandbox';
 import { removeStaleRuns, StatefulSetCluster } from './statefulset';
 
 /**
@@ -17,14 +16,11 @@ export const ROOT_PASSWORD = `r00t "dq 'sq' back\\slash sp ace #hash $HOME;`;
 export const REPLICATION_PASSWORD = `rep 'l" \\ #x $(id)`;
 export const SECRET = 'mysql-credentials';
 /**
- * Where runs keep their pods, claims and logs: `.e2e-work/` in the checkout, unless the
- * checkout lies where containers get fresh directories (a clone under /tmp, say), or
- * E2E_WORK_DIR says otherwise.
+ * Where runs keep their pods, claims and logs: `.e2e-work/` in the checkout unless
+ * E2E_WORK_DIR says otherwise. Any host directory will do: containers see none of the
+ * host's directories, only what their mounts bring from there.
  */
-export const WORK_ROOT = process.env.E2E_WORK_DIR
-  ?? (under(join(__dirname, '..', '..', '..'), CONTAINER_OVERLAYS)
-    ? '/var/cache/cdk8s-replicated-mysql-e2e'
-    : join(__dirname, '..', '..', '..', '.e2e-work'));
+export const WORK_ROOT = process.env.E2E_WORK_DIR ?? join(__dirname, '..', '..', '..', '.e2e-work');
 
 /** A synthesized cluster, ready to create pods in. */
 export interface LaunchedCluster {
@@ -32,15 +28,32 @@ export interface LaunchedCluster {
   readonly cluster: StatefulSetCluster;
 }
 
+/** How a cluster is run, beyond what its manifests say. */
+export interface LaunchOptions {
+  /** Where runs keep their files. @default WORK_ROOT */
+  readonly workRoot?: string;
+  /** The claims are bound to hostPath volumes (root-owned directories, no fsGroup). @default false */
+  readonly hostPathClaims?: boolean;
+}
+
 /**
- * Checks the machine, removes what dead runs left behind, synthesizes
- * `new StatefulMySQL(chart, 'mysql', { engine: mariadb1011, credentials: <test Secret>, ...props })`
- * and returns its StatefulSet with a cluster (network, image model, work directory
- * `.e2e-work/run-<pid>/<tag>`) in which no pod exists yet.
+ * Checks the machine, removes what dead runs left behind, synthesizes the StatefulSet
+ * (see {@link synthesize}) and returns it with a cluster (network, image models, work
+ * directory `.e2e-work/run-<pid>/<tag>`) in which no pod exists yet.
  */
-export function launchCluster(tag: string, props: StatefulMySQLProps, workRoot: string = WORK_ROOT): LaunchedCluster {
+export function launchCluster(tag: string, props: StatefulMySQLProps, options: LaunchOptions = {}): LaunchedCluster {
+  const workRoot = options.workRoot ?? WORK_ROOT;
   preflight();
   removeStaleRuns(workRoot);
+  const sts = synthesize(props);
+  return { sts, cluster: clusterOf(sts, tag, { ...options, workRoot }) };
+}
+
+/**
+ * Synthesizes `new StatefulMySQL(chart, 'mysql', { engine: mariadb1011, credentials:
+ * <test Secret>, ...props })` with the test Secret and returns its StatefulSet.
+ */
+export function synthesize(props: StatefulMySQLProps): StatefulSetSpec {
   const chart = Testing.chart();
   new StatefulMySQL(chart, 'mysql', {
     engine: MySqlEngine.mariadb1011(),
@@ -48,14 +61,21 @@ export function launchCluster(tag: string, props: StatefulMySQLProps, workRoot: 
     ...props,
   });
   addSecret(chart, { name: SECRET, stringData: { 'root-password': ROOT_PASSWORD, 'replication-password': REPLICATION_PASSWORD } });
-  const sts = readStatefulSet(chart);
-  const cluster = new StatefulSetCluster(sts, {
-    workDir: join(workRoot, `run-${process.pid}`, tag),
+  return readStatefulSet(chart);
+}
+
+/**
+ * A cluster (network, image models, work directory `.e2e-work/run-<pid>/<tag>`) for a
+ * StatefulSet, with no pod yet. `tag` must be unique within the test process.
+ */
+export function clusterOf(sts: StatefulSetSpec, tag: string, options: LaunchOptions = {}): StatefulSetCluster {
+  return new StatefulSetCluster(sts, {
+    workDir: join(options.workRoot ?? WORK_ROOT, `run-${process.pid}`, tag),
     tag,
+    hostPathClaims: options.hostPathClaims,
     // Private, and only ever configured inside the harness's own namespaces.
     subnet: `10.${200 + Math.abs(hash(tag)) % 50}.${process.pid % 250}`,
   });
-  return { sts, cluster };
 }
 
 function hash(text: string): number {

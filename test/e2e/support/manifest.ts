@@ -52,6 +52,8 @@ export interface RunAs {
   readonly groups: number[];
   readonly noNewPrivs: boolean;
   readonly dropAllCapabilities: boolean;
+  /** Capabilities the securityContext adds back, lower-case (`chown`). */
+  readonly addCapabilities: string[];
 }
 
 /** A container of the pod template, as the harness runs it. */
@@ -146,6 +148,7 @@ function containerSpec(c: any, podSecurity: any): ContainerSpec {
       groups,
       noNewPrivs: security.allowPrivilegeEscalation === false,
       dropAllCapabilities: (security.capabilities?.drop ?? []).includes('ALL'),
+      addCapabilities: (security.capabilities?.add ?? []).map((c: string) => c.toLowerCase().replace(/^cap_/, '')),
     },
   };
 }

@@ -1,26 +1,40 @@
 import { spawnSync } from 'child_process';
+import { existsSync } from 'fs';
+import { findHostCommand } from './host';
 import { NETNS_PREFIX } from './network';
 
-/** Host commands the harness and the modelled images need. */
-const REQUIRED_COMMANDS = [
-  'bash', 'ip', 'unshare', 'nsenter', 'setpriv', 'mount', 'umount', 'mountpoint', 'hostname',
-  'mariadbd', 'mariadb-install-db', 'mariadb', 'mariadb-admin', 'mariadb-backup', 'mbstream', 'ncat',
+/**
+ * Host commands the harness itself runs: namespaces and addresses (ip, unshare,
+ * nsenter), container roots (mount, umount, mountpoint, cp, chroot), the exec chain
+ * inside them (env, setpriv), the pod sandbox (hostname, sleep), volume ownership
+ * (chmod, chgrp, find).
+ */
+const HARNESS_COMMANDS = [
+  'bash', 'ip', 'unshare', 'nsenter', 'mount', 'umount', 'mountpoint', 'cp', 'chroot', 'env', 'setpriv',
+  'hostname', 'sleep', 'chmod', 'chgrp', 'find',
 ];
+/**
+ * Host commands the image model cannot do without: its server, client and backup tools
+ * and the stream tool the image ships. Other commands of an image's inventory that the
+ * host lacks are only absent from its containers (image/missing-commands.txt).
+ */
+const IMAGE_MODEL_COMMANDS = ['mariadbd', 'mariadb-install-db', 'mariadb', 'mariadb-admin', 'mariadb-backup', 'mbstream', 'socat'];
 /** Debian packages that provide them. */
-export const APT_PACKAGES = 'mariadb-server mariadb-client mariadb-backup ncat iproute2 util-linux mount';
+export const APT_PACKAGES = 'mariadb-server mariadb-client mariadb-backup socat iproute2 util-linux mount coreutils findutils';
 
 /**
  * Fails (never skips) with a clear message unless this machine can run the e2e cluster:
- * root, network namespaces, UTS/mount namespaces and every command above.
+ * root, network, UTS, mount and pid namespaces, /proc/<pid>/task/<pid>/children (how
+ * the harness finds a container's PID 1) and every command above.
  */
 export function preflight(): void {
   const problems: string[] = [];
   if (process.platform !== 'linux') {
     problems.push(`Linux is required (this is ${process.platform})`);
   } else if (process.getuid?.() !== 0) {
-    problems.push(`root is required to create network, UTS and mount namespaces (running as uid ${process.getuid?.()}); run the e2e tests as root, e.g. in a privileged CI container`);
+    problems.push(`root is required to create network, UTS, mount and pid namespaces (running as uid ${process.getuid?.()}); run the e2e tests as root, e.g. in a privileged CI container`);
   }
-  const missing = REQUIRED_COMMANDS.filter(cmd => spawnSync('bash', ['-c', `command -v ${cmd}`]).status !== 0);
+  const missing = [...HARNESS_COMMANDS, ...IMAGE_MODEL_COMMANDS].filter(cmd => !findHostCommand(cmd));
   if (missing.length) {
     problems.push(`missing commands: ${missing.join(', ')} (Debian: apt-get install ${APT_PACKAGES})`);
   }
@@ -31,9 +45,13 @@ export function preflight(): void {
     if (add.status !== 0) {
       problems.push(`cannot create a network namespace (ip netns add: ${add.stderr.trim()}); the e2e tests need CAP_SYS_ADMIN and CAP_NET_ADMIN`);
     }
-    const ns = spawnSync('unshare', ['--uts', '--mount', '--propagation', 'private', '--', 'true'], { encoding: 'utf8' });
+    const ns = spawnSync('unshare', ['--uts', '--mount', '--propagation', 'private', '--pid', '--fork', '--', 'true'], { encoding: 'utf8' });
     if (ns.status !== 0) {
-      problems.push(`cannot create UTS/mount namespaces (unshare: ${ns.stderr.trim()})`);
+      problems.push(`cannot create UTS, mount and pid namespaces (unshare: ${ns.stderr.trim()})`);
+    }
+    const children = `/proc/${process.pid}/task/${process.pid}/children`;
+    if (!existsSync(children)) {
+      problems.push(`${children} does not exist: the kernel lacks CONFIG_PROC_CHILDREN, which the harness needs to find a container's PID 1`);
     }
   }
   if (problems.length) {

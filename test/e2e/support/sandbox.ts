@@ -1,29 +1,25 @@
 import { ChildProcess, spawn } from 'child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'fs';
-import { isAbsolute, join, normalize } from 'path';
-import { ImageModel } from './image';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, rmSync, statSync, writeFileSync } from 'fs';
+import { isAbsolute, join, normalize, posix } from 'path';
+import { ImageModel, imageUser } from './image';
 import { ContainerSpec, StatefulSetSpec } from './manifest';
 import { ClusterNetwork } from './network';
 import { killGroup, run, RunResult, runSync } from './host';
+import { fstab, HARNESS_DIR, imageMounts, podMounts, RootMount } from './rootfs';
 
 /**
  * A pod's sandbox: its network namespace and address, a "pause" process holding its
  * UTS namespace (hostname = pod name) and a pod-level mount namespace (memory-backed
- * emptyDirs), its volume directories, and its kubelet-managed /etc/hosts.
- * Containers are started and exec'd into from here.
+ * emptyDirs), its volume directories, and its kubelet-managed /etc/hosts, resolv.conf
+ * and hostname. Containers are started and exec'd into from here, each in its own
+ * mount and pid namespaces and its own root filesystem (see rootfs.ts).
  */
 
 const BIN = join(__dirname, '..', 'bin');
-/** Directories of the host that each container gets fresh (see bin/container-start.sh). */
-export const CONTAINER_OVERLAYS = ['/tmp', '/run', '/var/lib', '/opt', '/usr/local/bin'];
-/** Directories the image provides and volumes may be mounted over. */
-const IMAGE_DIRS = ['/etc/mysql'];
 /** How long a pause process lives at most, should the harness die without cleaning up. */
 const SANDBOX_LIFETIME_SECONDS = 1800;
-
-export function under(path: string, roots: string[]): boolean {
-  return roots.some(root => path === root || path.startsWith(`${root}/`));
-}
+/** The image's PATH (Docker's default, which the mariadb image keeps). */
+const IMAGE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** Host-side locations of the cluster's state. */
 export interface ClusterDirs {
@@ -45,15 +41,12 @@ export class PodSandbox {
     public readonly podName: string,
     private readonly sts: StatefulSetSpec,
     private readonly network: ClusterNetwork,
-    private readonly image: ImageModel,
+    private readonly images: ReadonlyMap<string, ImageModel>,
     private readonly dirs: ClusterDirs,
     incarnation: number,
+    /** The claims are bound to hostPath volumes (see prepareClaim). */
+    private readonly hostPathClaims = false,
   ) {
-    for (const path of [dirs.pods, dirs.claims, image.root]) {
-      if (under(path, CONTAINER_OVERLAYS)) {
-        throw new Error(`the e2e work dir must not lie under ${CONTAINER_OVERLAYS.join(', ')} (got ${path})`);
-      }
-    }
     this.dir = join(dirs.pods, `${podName}-${incarnation}`);
     const { netns, ip } = network.addPod(podName);
     this.netns = netns;
@@ -74,6 +67,7 @@ export class PodSandbox {
   public async create(hosts: string): Promise<void> {
     mkdirSync(join(this.dir, 'volumes'), { recursive: true });
     writeFileSync(join(this.dir, 'hosts'), hosts);
+    writeFileSync(join(this.dir, 'hostname'), `${this.podName}\n`);
     writeFileSync(join(this.dir, 'resolv.conf'), '# No cluster DNS is modelled: names resolve through the pod\'s /etc/hosts.\noptions timeout:1 attempts:1\n');
     const fsGroup = this.sts.fsGroup;
     const tmpfs: string[] = [];
@@ -135,11 +129,16 @@ export class PodSandbox {
     if (existsSync(path)) writeFileSync(path, hosts);
   }
 
-  /** kubelet's fsGroup handling of a volume (policy OnRootMismatch): group-owned, setgid. */
+  /**
+   * A claim's directory as kubelet hands it over. A volume whose ownership kubelet
+   * manages gets the fsGroup (policy OnRootMismatch): group-owned, setgid. A hostPath
+   * volume (`DirectoryOrCreate`) is created root-owned with mode 0755 and gets no fsGroup.
+   */
   private prepareClaim(dir: string, fsGroup: number | undefined): void {
     if (!existsSync(dir)) {
       mkdirSync(dir, { recursive: true, mode: 0o755 });
     }
+    if (this.hostPathClaims) return;
     if (fsGroup !== undefined && statSync(dir).gid !== fsGroup) {
       runSync(['chgrp', '-R', String(fsGroup), dir]);
       runSync(['chmod', '-R', 'g+rwX', dir]);
@@ -166,46 +165,93 @@ export class PodSandbox {
     return path;
   }
 
-  /** argv that starts a container's process inside this pod (see bin/container-start.sh). */
-  public containerArgv(container: ContainerSpec, env: Map<string, string>, argv: string[]): string[] {
-    if (this.pause?.pid === undefined) throw new Error(`pod ${this.podName} has no sandbox`);
-    const mounts: string[] = [];
-    for (const mount of container.mounts) {
-      if (!under(mount.mountPath, [...CONTAINER_OVERLAYS, ...IMAGE_DIRS]) || IMAGE_DIRS.includes(mount.mountPath)) {
-        throw new Error(`${container.name}: mountPath ${mount.mountPath} is outside what the harness lays over the host (${CONTAINER_OVERLAYS.join(', ')}, below ${IMAGE_DIRS.join(', ')})`);
-      }
-      mounts.push(this.mountSource(container, mount), mount.mountPath, mount.readOnly ? 'ro' : 'rw');
-    }
-    const envList = [...this.baseEnv(container, env)].map(([k, v]) => `${k}=${v}`);
-    const { uid, gid, groups, noNewPrivs, dropAllCapabilities } = container.runAs;
-    return ['nsenter', `--target=${this.pause.pid}`, '--net', '--uts', '--mount', '--',
-      'unshare', '--mount', '--propagation', 'private', '--',
-      'bash', join(BIN, 'container-start.sh'), this.image.root, this.dir, String(this.image.mysqlUid),
-      String(uid), String(gid), groups.join(','), noNewPrivs ? 'yes' : 'no', dropAllCapabilities ? 'yes' : 'no',
-      String(mounts.length / 3), ...mounts, String(envList.length), ...envList, ...argv];
+  /** The model of a container's image. */
+  private imageOf(container: ContainerSpec): ImageModel {
+    const image = this.images.get(container.image);
+    if (!image) throw new Error(`${container.name}: image ${container.image} was not prepared (prepared: ${[...this.images.keys()].join(', ')})`);
+    return image;
   }
 
-  /** The container runtime's variables, then the manifest's. */
-  private baseEnv(_container: ContainerSpec, env: Map<string, string>): Map<string, string> {
-    return new Map([
-      ['PATH', '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
-      ['HOSTNAME', this.podName],
-      ['HOME', '/'],
-      ...env,
-    ]);
+  /** A volumeMount as a line of the container's fstab (directories only, as the chart uses). */
+  private volumeMount(container: ContainerSpec, mount: ContainerSpec['mounts'][number]): RootMount {
+    const target = posix.normalize(mount.mountPath);
+    if (!posix.isAbsolute(target) || target === '/') {
+      throw new Error(`${container.name}: mountPath ${mount.mountPath} is not an absolute path below /`);
+    }
+    // libmount resolves the target from outside the root: a symlink of the image on the
+    // way (/var/run -> /run) would lead it astray. runc resolves it inside the root.
+    const skeleton = this.imageOf(container).skeleton;
+    for (let path = target; path !== '/'; path = posix.dirname(path)) {
+      if (isSymlink(join(skeleton, path))) {
+        throw new Error(`${container.name}: mountPath ${mount.mountPath} goes through the image's symlink ${path}, which the harness does not resolve; mount at the symlink's target`);
+      }
+    }
+    const source = this.mountSource(container, mount);
+    if (!statSync(source).isDirectory()) {
+      throw new Error(`${container.name}: volume ${mount.volume} at ${mount.mountPath} is a file (${source}); the harness mounts only directories`);
+    }
+    return { source, target, fstype: 'none', options: `bind${mount.readOnly ? ',ro' : ''},X-mount.mkdir` };
+  }
+
+  /**
+   * argv that starts a container inside this pod: in the pod's network and UTS
+   * namespaces, a new mount namespace (a private copy of the pod's) and a new pid
+   * namespace whose PID 1 builds the container's root and execs the container's
+   * command in it (bin/container-start.sh, bin/container-init.sh).
+   */
+  public containerArgv(container: ContainerSpec, env: Map<string, string>, argv: string[]): string[] {
+    if (this.pause?.pid === undefined) throw new Error(`pod ${this.podName} has no sandbox`);
+    const image = this.imageOf(container);
+    const root = join(this.dir, 'roots', container.name);
+    mkdirSync(root, { recursive: true });
+    const fstabPath = `${root}.fstab`;
+    const mounts = [...imageMounts(image), ...podMounts(this.dir), ...container.mounts.map(m => this.volumeMount(container, m))];
+    writeFileSync(fstabPath, fstab(root, mounts));
+    return ['nsenter', `--target=${this.pause.pid}`, '--net', '--uts', '--mount', '--',
+      'unshare', '--mount', '--propagation', 'private', '--pid', '--',
+      'bash', join(BIN, 'container-start.sh'), root, image.skeleton, fstabPath, ...this.execChain(container, env, argv)];
+  }
+
+  /**
+   * The environment a container's processes get, as the runtime composes it: PATH and
+   * HOSTNAME, the image's ENV, the manifest's variables, and HOME from the image's
+   * /etc/passwd for the container's uid ("/" without an entry) unless set already.
+   */
+  private containerEnv(container: ContainerSpec, env: Map<string, string>): Map<string, string> {
+    const image = this.imageOf(container);
+    const vars = new Map([['PATH', IMAGE_PATH], ['HOSTNAME', this.podName], ...image.env, ...env]);
+    if (!vars.has('HOME')) vars.set('HOME', imageUser(image, container.runAs.uid)?.home ?? '/');
+    return vars;
+  }
+
+  /**
+   * The part of every exec chain that runs inside the container's root, as root:
+   * `/.harness/env` resets signal handling and sets exactly the container's
+   * environment, `/.harness/setpriv` becomes the container's user (groups, no_new_privs,
+   * capabilities from the securityContext) and execvp's argv through the container's PATH.
+   */
+  private execChain(container: ContainerSpec, env: Map<string, string>, argv: string[]): string[] {
+    const { uid, gid, groups, noNewPrivs, dropAllCapabilities, addCapabilities } = container.runAs;
+    const setpriv = [`--reuid=${uid}`, `--regid=${gid}`, groups.length ? `--groups=${groups.join(',')}` : '--clear-groups'];
+    if (noNewPrivs) setpriv.push('--no-new-privs');
+    // A root process gets its bounding set as permitted capabilities at exec: the
+    // capabilities a securityContext adds back stay in it, nothing else.
+    if (dropAllCapabilities) setpriv.push('--inh-caps=-all', `--bounding-set=${['-all', ...addCapabilities.map(c => `+${c}`)].join(',')}`);
+    const vars = [...this.containerEnv(container, env)].map(([name, value]) => `${name}=${value}`);
+    return [`${HARNESS_DIR}/env`, '--default-signal', '-i', '-C', '/', ...vars, `${HARNESS_DIR}/setpriv`, ...setpriv, '--', ...argv];
   }
 
   /**
    * Runs a command inside a running container (as `kubectl exec` or an exec probe
-   * would): its namespaces, its user, its environment, working directory /.
+   * would): the mount, pid, network and UTS namespaces and the root of the container's
+   * PID 1 (`pid1`, a host pid), its user, its environment, working directory /.
+   * `--wd` takes PID 1's working directory, which lies inside the root; `env -C /` then
+   * moves to the root. (`--wd=/` would not do: nsenter opens a path given to it before it
+   * enters, so the process would start in the host's / outside the container's root.)
    */
-  public exec(containerPid: number, container: ContainerSpec, env: Map<string, string>, argv: string[], options: { timeoutMs: number; input?: string }): Promise<RunResult> {
-    const { uid, gid, groups, noNewPrivs } = container.runAs;
-    const setpriv = [`--reuid=${uid}`, `--regid=${gid}`, groups.length ? `--groups=${groups.join(',')}` : '--clear-groups'];
-    if (noNewPrivs) setpriv.push('--no-new-privs');
-    const envList = [...this.baseEnv(container, env)].map(([k, v]) => `${k}=${v}`);
-    return run(['nsenter', `--target=${containerPid}`, '--mount', '--net', '--uts', '--',
-      'setpriv', ...setpriv, '--', 'env', '-i', '-C', '/', ...envList, ...argv], options);
+  public exec(pid1: number, container: ContainerSpec, env: Map<string, string>, argv: string[], options: { timeoutMs: number; input?: string }): Promise<RunResult> {
+    return run(['nsenter', `--target=${pid1}`, '--mount', '--pid', '--net', '--uts', '--root', '--wd', '--',
+      ...this.execChain(container, env, argv)], options);
   }
 
   /** Kills every process of the pod and deletes its namespace and per-pod directory. */
@@ -213,6 +259,14 @@ export class PodSandbox {
     if (this.pause) killGroup(this.pause, 'SIGKILL');
     this.network.removePod(this.netns);
     if (!keepFiles) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function isSymlink(path: string): boolean {
+  try {
+    return lstatSync(path).isSymbolicLink();
+  } catch {
+    return false;
   }
 }
 

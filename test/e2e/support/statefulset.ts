@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'fs';
 import { join } from 'path';
 import { alive, waitFor } from './host';
-import { ImageModel, prepareImage } from './image';
+import { ImageModel, prepareImages } from './image';
 import { StatefulSetSpec } from './manifest';
 import { ClusterNetwork, NETNS_PREFIX, removeStaleNamespaces } from './network';
-import { Pod } from './kubelet';
+import { DeletionReport, Pod } from './kubelet';
 import { ClusterDirs, PodSandbox } from './sandbox';
 
 /**
@@ -23,6 +23,12 @@ export interface ClusterOptions {
   readonly clusterDomain?: string;
   /** Tells this cluster's namespaces from another's of the same test process. */
   readonly tag: string;
+  /**
+   * The claims are bound to hostPath PersistentVolumes (`HostPathPersistentVolumes`):
+   * kubelet creates their directories root-owned, mode 0755, and applies no fsGroup.
+   * @default false
+   */
+  readonly hostPathClaims?: boolean;
 }
 
 export class StatefulSetCluster {
@@ -34,14 +40,16 @@ export class StatefulSetCluster {
   /** Per-ordinal environment overrides, container name to variables (benchmark variants). */
   public readonly envOverrides = new Map<number, Record<string, Record<string, string>>>();
   private readonly network: ClusterNetwork;
-  private readonly image: ImageModel;
+  private readonly images: ReadonlyMap<string, ImageModel>;
   private incarnations = 0;
+  private readonly hostPathClaims: boolean;
 
   constructor(public readonly sts: StatefulSetSpec, options: ClusterOptions) {
+    this.hostPathClaims = options.hostPathClaims ?? false;
     this.clusterDomain = options.clusterDomain ?? 'cluster.local';
     this.dirs = { pods: join(options.workDir, 'pods'), claims: join(options.workDir, 'claims'), logs: join(options.workDir, 'logs') };
     Object.values(this.dirs).forEach(dir => mkdirSync(dir, { recursive: true }));
-    this.image = prepareImage(new Set([...sts.initContainers, ...sts.containers].map(c => c.image)), options.workDir);
+    this.images = prepareImages(new Set([...sts.initContainers, ...sts.containers].map(c => c.image)), options.workDir);
     removeStaleNamespaces();
     this.network = new ClusterNetwork(`${NETNS_PREFIX}${process.pid}-${options.tag}`, options.subnet);
     this.network.create();
@@ -89,11 +97,11 @@ export class StatefulSetCluster {
   public async createPod(ordinal: number): Promise<Pod> {
     if (this.pods.has(ordinal)) throw new Error(`pod ${this.podName(ordinal)} exists`);
     const name = this.podName(ordinal);
-    const sandbox = new PodSandbox(name, this.sts, this.network, this.image, this.dirs, this.incarnations++);
+    const sandbox = new PodSandbox(name, this.sts, this.network, this.images, this.dirs, this.incarnations++, this.hostPathClaims);
     const secrets = new Map(this.sts.secrets);
     for (const [secret, data] of this.secretOverrides.get(ordinal) ?? []) secrets.set(secret, data);
     const configMaps = new Map(this.sts.objects.filter(o => o.kind === 'ConfigMap').map(o => [o.metadata.name, o.data ?? {}]));
-    const pod = new Pod(name, ordinal, sandbox, this.sts, this.image, {
+    const pod = new Pod(name, ordinal, sandbox, this.sts, this.images, {
       podName: name, namespace: this.sts.namespace, podIP: sandbox.ip, secrets, configMaps,
     }, this.dirs.logs, () => this.refreshHosts());
     for (const [container, vars] of Object.entries(this.envOverrides.get(ordinal) ?? {})) pod.overrideEnv(container, vars);
@@ -128,12 +136,25 @@ export class StatefulSetCluster {
     }
   }
 
-  /** Deletes a pod with every process SIGKILLed; its claim stays. */
+  /** Deletes a pod with every process SIGKILLed (a crash, or `--force --grace-period=0`); its claim stays. */
   public async deletePod(ordinal: number): Promise<void> {
     const pod = this.pod(ordinal);
     await pod.kill();
     this.pods.delete(ordinal);
     this.refreshHosts();
+  }
+
+  /**
+   * Deletes a pod as `kubectl delete pod` does (SIGTERM, the grace period, then SIGKILL;
+   * see Pod.delete); its claim stays. The pod keeps its DNS record while it terminates
+   * only if the Service publishes not-ready addresses.
+   */
+  public async deletePodGracefully(ordinal: number, gracePeriodSeconds?: number): Promise<DeletionReport> {
+    const pod = this.pod(ordinal);
+    const report = await pod.delete(gracePeriodSeconds);
+    this.pods.delete(ordinal);
+    this.refreshHosts();
+    return report;
   }
 
   /** Deletes the claim directory of an ordinal whose pod does not exist (like deleting its PVC). */

@@ -7,9 +7,10 @@
 //   prepare  received -> clone-data exit (mariadb-backup --prepare, sync, rename)
 //   catch-up clone-data exit -> replica applied the primary's newest GTID (server start,
 //            sidecar configures replication, catches up)
-// and then, between the same two network namespaces, the baseline: a raw
+// and then, between the same two network namespaces, the baselines: a raw
 // `tar -c <primary datadir> | ncat` -> `ncat -l | tar -x; sync` of the same data files
-// (binary and redo logs excluded), the physical limit of the machine. Variants
+// (binary and redo logs excluded), and the same copy through socat (the clone channel's
+// transport), so that no figure owes anything to a slow relay. Variants
 // (clone options set through the containers' environment) and the baseline alternate
 // within every round. Writes benchmarks/results/bootstrap-<date>.json.
 //
@@ -39,9 +40,10 @@ const WRITES = args.writes ? Number(args.writes) : undefined;
 interface Variant { readonly sender: Record<string, string>; readonly receiver: Record<string, string> }
 // `default` is what the chart synthesizes; the others set every variable they are about.
 // BACKUP_LOG_COPY_INTERVAL_MS '' leaves the tool's own interval (1000 ms).
+// The receiver must accept the compression the sender is set to, or it gets the stream uncompressed.
 const p = (threads: number, intervalMs: string, extra: Record<string, string> = {}, receiver: Record<string, string> = {}): Variant => ({
   sender: { CLONE_PARALLEL: String(threads), BACKUP_LOG_COPY_INTERVAL_MS: intervalMs, CLONE_COMPRESSION: 'none', ...extra },
-  receiver: { CLONE_PARALLEL: String(threads), ...receiver },
+  receiver: { CLONE_PARALLEL: String(threads), CLONE_COMPRESSION: extra.CLONE_COMPRESSION ?? 'none', ...receiver },
 });
 const VARIANTS: Record<string, Variant> = {
   'default': { sender: {}, receiver: {} },
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
         await cluster.deletePod(1);
         cluster.deleteClaim(1);
         samples.push({ round, variant: name, ...sample });
-        log(`round ${round} ${name}: bootstrap ${(sample.totalMs / 1000).toFixed(1)} s (init ${(sample.initMs / 1000).toFixed(1)}, stream ${(sample.streamMs / 1000).toFixed(1)}, prepare ${(sample.prepareMs / 1000).toFixed(1)}, catch-up ${(sample.catchUpMs / 1000).toFixed(1)}); raw copy ${(sample.rawMs / 1000).toFixed(1)} s; ratio ${sample.ratio.toFixed(2)}`);
+        log(`round ${round} ${name}: bootstrap ${(sample.totalMs / 1000).toFixed(1)} s (init ${(sample.initMs / 1000).toFixed(1)}, stream ${(sample.streamMs / 1000).toFixed(1)}, prepare ${(sample.prepareMs / 1000).toFixed(1)}, catch-up ${(sample.catchUpMs / 1000).toFixed(1)}); raw copy ${(sample.rawMs / 1000).toFixed(1)} s (socat ${(sample.rawSocatMs / 1000).toFixed(1)} s); ratio ${sample.ratio.toFixed(2)} (socat ${sample.ratioSocat.toFixed(2)})`);
       }
     }
     primarySession.close();
@@ -123,11 +125,11 @@ async function main(): Promise<void> {
       return {
         variant: name, sender: VARIANTS[name].sender, receiver: VARIANTS[name].receiver, samples: mine.length,
         totalMs: m('totalMs'), initMs: m('initMs'), streamMs: m('streamMs'), prepareMs: m('prepareMs'), catchUpMs: m('catchUpMs'),
-        rawMs: m('rawMs'), ratio: m('ratio'), cloneBytes: m('cloneBytes'), rawBytes: m('rawBytes'),
+        rawMs: m('rawMs'), ratio: m('ratio'), rawSocatMs: m('rawSocatMs'), ratioSocat: m('ratioSocat'), cloneBytes: m('cloneBytes'), rawBytes: m('rawBytes'),
       };
     });
     for (const s of summary) {
-      log(`${s.variant}: median bootstrap ${(s.totalMs / 1000).toFixed(1)} s = stream ${(s.streamMs / 1000).toFixed(1)} + prepare ${(s.prepareMs / 1000).toFixed(1)} + catch-up ${(s.catchUpMs / 1000).toFixed(1)} (+ init ${(s.initMs / 1000).toFixed(1)}); raw copy ${(s.rawMs / 1000).toFixed(1)} s; median ratio ${s.ratio.toFixed(2)}x`);
+      log(`${s.variant}: median bootstrap ${(s.totalMs / 1000).toFixed(1)} s = stream ${(s.streamMs / 1000).toFixed(1)} + prepare ${(s.prepareMs / 1000).toFixed(1)} + catch-up ${(s.catchUpMs / 1000).toFixed(1)} (+ init ${(s.initMs / 1000).toFixed(1)}); raw copy ${(s.rawMs / 1000).toFixed(1)} s (socat ${(s.rawSocatMs / 1000).toFixed(1)} s); median ratio ${s.ratio.toFixed(2)}x (socat ${s.ratioSocat.toFixed(2)}x)`);
     }
     const file = writeResults(`bootstrap${RATE ? `-${RATE}` : ''}${WRITES ? `-writes${WRITES}` : ''}`, {
       benchmark: 'bootstrap', date: new Date().toISOString(), machine: machine(),
@@ -166,23 +168,10 @@ async function bootstrapOnce(primary: Pod, primarySession: SqlSession, create: (
   const replicaDatadir = join(replica.sandbox.claimDir('data'), 'mysql');
   const cloneBytes = duBytes(replicaDatadir, ['mysql-bin.*', 'ib_logfile*', 'ibtmp1', '*relay-bin*', '*.pid']);
 
-  // Baseline: the same data files, raw, between the same two network namespaces.
-  const scratch = join(workDir, 'raw-copy');
-  rmSync(scratch, { recursive: true, force: true });
-  mkdirSync(scratch, { recursive: true });
-  const rawStart = Date.now();
-  const receiver = inNetns(replica.sandbox.netns, ['bash', '-c', `ncat --recv-only --listen ${RAW_PORT} | tar -x -f - -C ${scratch} && sync`], { timeoutMs: 600_000 });
-  await waitFor('the raw-copy listener', 10_000, async () =>
-    (await inNetns(replica.sandbox.netns, ['ss', '-Hltn', `sport = :${RAW_PORT}`], { timeoutMs: 5000 })).stdout.includes(`:${RAW_PORT}`), 20);
-  const sender = await inNetns(primary.sandbox.netns, ['bash', '-c',
-    // Under background writes files change while tar reads them (its exit status 1).
-    `set -o pipefail; { tar -c -f - -C ${datadir} --warning=no-file-changed ${RAW_EXCLUDES.map(e => `--exclude='${e}'`).join(' ')} . || (($? == 1)); } | ncat --send-only ${replica.sandbox.ip} ${RAW_PORT}`], { timeoutMs: 600_000 });
-  const received = await receiver;
-  const rawMs = Date.now() - rawStart;
-  if (sender.code !== 0 || received.code !== 0) throw new Error(`raw copy failed: ${sender.stderr} ${received.stderr}`);
-  const rawBytes = duBytes(scratch);
-  rmSync(scratch, { recursive: true, force: true });
-  execFileSync('sync');
+  // Baselines: the same data files, raw, between the same two network namespaces,
+  // through ncat and through socat.
+  const ncat = await rawCopy(primary, replica, datadir, workDir, ['ncat', '--recv-only', '--listen', String(RAW_PORT)], ['ncat', '--send-only', replica.sandbox.ip, String(RAW_PORT)]);
+  const socat = await rawCopy(primary, replica, datadir, workDir, ['socat', '-u', '-b', '131072', `TCP4-LISTEN:${RAW_PORT},reuseaddr`, 'STDOUT'], ['socat', '-u', '-b', '131072', 'STDIN', `TCP4:${replica.sandbox.ip}:${RAW_PORT}`]);
 
   const totalMs = caughtUp - initStart;
   return {
@@ -191,13 +180,36 @@ async function bootstrapOnce(primary: Pod, primarySession: SqlSession, create: (
     prepareMs: cloneExit - preparing,
     catchUpMs: caughtUp - cloneExit,
     totalMs,
-    rawMs,
-    ratio: totalMs / rawMs,
+    rawMs: ncat.ms,
+    ratio: totalMs / ncat.ms,
+    rawSocatMs: socat.ms,
+    ratioSocat: totalMs / socat.ms,
     attempts,
     cloneBytes,
-    rawBytes,
+    rawBytes: ncat.bytes,
     createToInitMs: initStart - created,
   };
+}
+
+/** `tar -c` of the primary's data files | sender -> receiver | `tar -x` into a scratch directory, then sync. */
+async function rawCopy(primary: Pod, replica: Pod, datadir: string, workDir: string, receive: string[], send: string[]): Promise<{ ms: number; bytes: number }> {
+  const scratch = join(workDir, 'raw-copy');
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  const started = Date.now();
+  const receiver = inNetns(replica.sandbox.netns, ['bash', '-c', `${receive.join(' ')} | tar -x -f - -C ${scratch} && sync`], { timeoutMs: 600_000 });
+  await waitFor('the raw-copy listener', 10_000, async () =>
+    (await inNetns(replica.sandbox.netns, ['ss', '-Hltn', `sport = :${RAW_PORT}`], { timeoutMs: 5000 })).stdout.includes(`:${RAW_PORT}`), 20);
+  const sender = await inNetns(primary.sandbox.netns, ['bash', '-c',
+    // Under background writes files change while tar reads them (its exit status 1).
+    `set -o pipefail; { tar -c -f - -C ${datadir} --warning=no-file-changed ${RAW_EXCLUDES.map(e => `--exclude='${e}'`).join(' ')} . || (($? == 1)); } | ${send.join(' ')}`], { timeoutMs: 600_000 });
+  const received = await receiver;
+  const ms = Date.now() - started;
+  if (sender.code !== 0 || received.code !== 0) throw new Error(`raw copy (${send[0]}) failed: ${sender.stderr} ${received.stderr}`);
+  const bytes = duBytes(scratch);
+  rmSync(scratch, { recursive: true, force: true });
+  execFileSync('sync');
+  return { ms, bytes };
 }
 
 main().catch(error => {

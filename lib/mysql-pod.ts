@@ -4,6 +4,7 @@ import { MySqlCredentials, SecretKeyReference } from './credentials';
 import { EngineFamily, MySqlEngine } from './engine';
 import * as k8s from './k8s';
 import { ReplicaTopology } from './replica-topology';
+import { ReplicationMode, replicationStatements } from './replication-sql';
 import { CloneCompression, CloneOptions, VolumePermissions } from './stateful-mysql-props';
 import { imageCommands } from './image-inventory';
 import { requireEnum, requireInteger } from './validate';
@@ -52,14 +53,6 @@ export const CONTAINERS = {
   server: 'mysql',
   sidecar: 'replication',
 } as const;
-
-/** How a new replica finds its place in the primary's history. */
-export enum ReplicationMode {
-  /** Global transaction ids with auto-positioning; crash-safe. The default. */
-  GTID = 'gtid',
-  /** Binary log file and position, as in the classic design; not crash-safe. */
-  BINLOG_POSITION = 'position',
-}
 
 /** Compute resources of the cluster's containers. */
 export interface MySqlResources {
@@ -199,16 +192,21 @@ function bashScript(script: string): string[] {
 /** Builds the pod spec of the cluster's StatefulSet. */
 export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const { topology, engine, credentials } = options;
+  // Who is who, decided by the topology: the scripts compare their hostname to it.
   const identity = [
     env('STATEFULSET_NAME', topology.statefulSetName),
     env('PEER_DOMAIN', topology.memberDomain),
+    env('PRIMARY_POD', topology.member(0).podName),
+    env('PRIMARY_HOST', topology.primaryHost),
   ];
   const client = [
     env('MYSQL_CLIENT', engine.tools.client),
     env('MYSQL_PORT', MYSQL_PORT),
     env('AUTH_FILE', PATHS.authFile),
-    env('SQL_DIALECT', engine.dialect),
   ];
+  // The engine's replication SQL; the scripts know no dialect.
+  const sql = replicationStatements(engine.dialect, options.replicationMode);
+  const showStatus = [env('SQL_SHOW_REPLICA_STATUS', sql.showStatus)];
   const emptyOptIn = credentials.emptyPasswords ? [env('ALLOW_EMPTY_ROOT_PASSWORD', 'yes')] : [];
   const rootPassword = credentials.rootPassword ? [secretEnv('ROOT_PASSWORD', credentials.rootPassword)] : [];
   const replicationPassword = credentials.replicationPassword
@@ -277,7 +275,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const server: k8s.Container = {
     name: CONTAINERS.server,
     image: engine.serverImage,
-    env: [...entrypointPassword, ...identity, ...client],
+    env: [...entrypointPassword, ...identity, ...client, ...showStatus],
     ports: [{ name: 'mysql', containerPort: MYSQL_PORT, protocol: 'TCP' }],
     volumeMounts: [
       datadirMount,
@@ -324,7 +322,11 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       env('CLONE_COMPRESSION', clone.compression),
       env('CLONE_SOURCE_MAX_LAG_SECONDS', clone.maxSourceLagSeconds),
       ...(engine.family === EngineFamily.MARIADB ? [env('BACKUP_LOG_COPY_INTERVAL_MS', MARIADB_BACKUP_LOG_COPY_INTERVAL_MS)] : []),
-      env('REPLICATION_MODE', options.replicationMode),
+      ...showStatus,
+      env('SQL_START_REPLICA', sql.start),
+      env('SQL_CONFIGURE_REPLICATION', sql.configure),
+      env('SQL_REFRESH_REPLICATION_CREDENTIALS', sql.refreshCredentials),
+      env('REPLICATION_COORDINATES', sql.coordinates),
       env('REPLICATION_USER', credentials.replicationUser),
       ...replicationPassword,
       ...emptyOptIn,

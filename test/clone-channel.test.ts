@@ -10,11 +10,15 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { MySqlEngine } from '../lib';
 import { assetPath } from '../lib/assets';
+import { manifestEnv } from './support/objects';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const SECRET = `rep 'l" \\ #x $(id) é`;
 const PEER_DOMAIN = 'mysql.default.svc.cluster.local';
+/** The sidecar's and clone-data's environment come from the manifest of a MariaDB cluster. */
+const MARIADB = { engine: MySqlEngine.mariadb1011() };
 
 function bash(script: string, env: Record<string, string> = {}): string {
   const result = spawnSync('bash', ['-c', `source '${assetPath('scripts/common.sh')}'; ${script}`], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
@@ -109,12 +113,11 @@ describe('the authenticated clone channel (socat, stream-backup.sh, receive-back
   /** The primary's sidecar, up to its listener, with the real socat. */
   async function startSource(listenPort: number, compression: string): Promise<Running> {
     const sidecar = start(['bash', assetPath('scripts/replication-sidecar.sh')], {
-      HOSTNAME: 'mysql-0', STATEFULSET_NAME: 'mysql', PEER_DOMAIN, DATADIR: join(dir, 'source-datadir'), BACKUP_PORT: String(listenPort),
-      SQL_DIALECT: 'mariadb', REPLICATION_USER: 'replicator', REPLICATION_PASSWORD: SECRET, REPLICATION_MODE: 'gtid', MYSQL_PORT: '3306',
+      ...manifestEnv(MARIADB, 'replication'),
+      HOSTNAME: 'mysql-0', DATADIR: join(dir, 'source-datadir'), BACKUP_PORT: String(listenPort), REPLICATION_PASSWORD: SECRET,
       MYSQL_CLIENT: join(FIXTURES, 'fake-mysql-client.sh'), AUTH_FILE: join(dir, 'client.cnf'), BACKUP_TOOL: join(FIXTURES, 'fake-backup-tool.sh'),
       FAKE_BACKUP_DIR: backupDir(), FAKE_SQL_LOG: join(dir, 'sql.log'), FAKE_ARGV_LOG: join(dir, 'argv.log'), FAKE_STATUS_PREFIX: 'Slave',
-      STREAM_TOOL: 'mbstream', CLONE_COMPRESSION: compression, CLONE_PARALLEL: '2', CLONE_SOURCE_MAX_LAG_SECONDS: '60', RETRY_SECONDS: '1',
-      FAKE_BACKUP_FAILS_FILE: join(dir, 'backup-fails'),
+      CLONE_COMPRESSION: compression, CLONE_PARALLEL: '2', RETRY_SECONDS: '1', FAKE_BACKUP_FAILS_FILE: join(dir, 'backup-fails'),
     });
     await until('the sidecar to listen', () => /serving backups/.test(sidecar.log()));
     // socat binds its port just after the sidecar logs that it serves backups.
@@ -133,9 +136,10 @@ describe('the authenticated clone channel (socat, stream-backup.sh, receive-back
     mkdirSync(dataRoot);
     const running = start(['unshare', '--mount', '--propagation', 'private', '--', 'bash', '-c',
       `mount --bind '${join(dir, 'hosts')}' /etc/hosts && exec bash '${assetPath('scripts/clone-data.sh')}'`], {
-      HOSTNAME: 'mysql-1', STATEFULSET_NAME: 'mysql', PEER_DOMAIN, DATA_ROOT: dataRoot, DATADIR_NAME: 'mysql', BACKUP_PORT: String(port),
-      BACKUP_TOOL: join(FIXTURES, 'fake-backup-tool.sh'), STREAM_TOOL: 'mbstream', CLONE_PARALLEL: '2', CLONE_COMPRESSION: 'none', PREPARE_MEMORY: '64M',
-      REPLICATION_PASSWORD: secret, FAKE_PREPARE_LOG: join(dir, `${name}-prepare.log`), RETRY_SECONDS: '1', ...extra,
+      ...manifestEnv(MARIADB, 'clone-data'),
+      HOSTNAME: 'mysql-1', DATA_ROOT: dataRoot, BACKUP_PORT: String(port), BACKUP_TOOL: join(FIXTURES, 'fake-backup-tool.sh'),
+      CLONE_PARALLEL: '2', PREPARE_MEMORY: '64M', REPLICATION_PASSWORD: secret, FAKE_PREPARE_LOG: join(dir, `${name}-prepare.log`), RETRY_SECONDS: '1',
+      ...extra,
     });
     return Object.assign(running, { dataRoot });
   }

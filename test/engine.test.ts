@@ -24,8 +24,12 @@ describe('MySqlEngine', () => {
   ])('%s: dialect, images and tools reach the pod', (name, dialect, serverImage, backupImage, backup, stream, admin) => {
     const flavor = FLAVORS.find(([n]) => n === name)![1]();
     const spec = find(clusterObjects(flavor), 'StatefulSet', 'mysql').spec.template.spec;
-    expect(envValue(container(spec, 'replication'), 'SQL_DIALECT')).toBe(dialect);
-    expect(envValue(container(spec, 'mysql'), 'SQL_DIALECT')).toBe(dialect);
+    expect(flavor.dialect).toBe(dialect);
+    // The engine renders the replication SQL; the scripts receive it, never a dialect name.
+    const showStatus = dialect === ReplicationSqlDialect.MYSQL_80 || dialect === ReplicationSqlDialect.MYSQL_84 ? 'SHOW REPLICA STATUS' : 'SHOW SLAVE STATUS';
+    expect(envValue(container(spec, 'replication'), 'SQL_SHOW_REPLICA_STATUS')).toBe(showStatus);
+    expect(envValue(container(spec, 'mysql'), 'SQL_SHOW_REPLICA_STATUS')).toBe(showStatus);
+    expect(envValue(container(spec, 'replication'), 'SQL_DIALECT')).toBeUndefined();
     expect(container(spec, 'mysql').image).toBe(serverImage);
     expect(container(spec, 'init-config').image).toBe(serverImage);
     expect(container(spec, 'clone-data').image).toBe(backupImage);

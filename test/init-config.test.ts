@@ -6,17 +6,9 @@ import { spawnSync } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Testing } from 'cdk8s';
-import { MySqlEngine, StatefulMySQL } from '../lib';
+import { MySqlEngine } from '../lib';
 import { assetPath } from '../lib/assets';
-import { container, find, synth } from './support/objects';
-
-function initConfigEnv(engine: MySqlEngine): Record<string, string> {
-  const chart = Testing.chart();
-  new StatefulMySQL(chart, 'mysql', { engine });
-  const spec = find(synth(chart), 'StatefulSet', 'mysql').spec.template.spec;
-  return Object.fromEntries(container(spec, 'init-config').env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
-}
+import { manifestEnv } from './support/objects';
 
 function runInitConfig(engine: MySqlEngine, rootPassword: string) {
   const dir = mkdtempSync(join(tmpdir(), 'init-config-'));
@@ -25,7 +17,7 @@ function runInitConfig(engine: MySqlEngine, rootPassword: string) {
     mkdirSync(join(dir, 'conf.d'));
     for (const file of ['common.cnf', 'primary.cnf', 'replica.cnf']) writeFileSync(join(dir, 'config', file), `# ${file}\n`);
     const env = {
-      ...initConfigEnv(engine),
+      ...manifestEnv({ engine }, 'init-config'),
       PATH: process.env.PATH!,
       HOSTNAME: 'mysql-0',
       CONFIG_SOURCE_DIR: join(dir, 'config'),

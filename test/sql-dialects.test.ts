@@ -1,12 +1,15 @@
 // Runs the shipped replication scripts against a fake SQL client, once per SQL dialect,
-// and checks the statements they send. The MariaDB dialect is also proven against real
-// servers in test/e2e; this pins down what the MySQL dialects would receive.
+// with the environment each flavor's manifest gives them (the engine renders the
+// statements; the scripts know no dialect), and checks the statements they send. The
+// MariaDB dialect is also proven against real servers in test/e2e; this pins down what
+// the MySQL dialects would receive.
 import { spawn, spawnSync } from 'child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { ReplicationSqlDialect } from '../lib';
+import { MySqlEngine, ReplicationMode, ReplicationSqlDialect } from '../lib';
 import { assetPath } from '../lib/assets';
+import { manifestEnv } from './support/objects';
 
 const FAKE_CLIENT = join(__dirname, 'fixtures', 'fake-mysql-client.sh');
 const PASSWORD = "it's a \\ secret";
@@ -23,7 +26,20 @@ function statusPrefix(dialect: ReplicationSqlDialect): string {
   return dialect === ReplicationSqlDialect.MYSQL_80 || dialect === ReplicationSqlDialect.MYSQL_84 ? 'Replica' : 'Slave';
 }
 
-function sandbox(dialect: ReplicationSqlDialect, extra: Record<string, string> = {}) {
+const ENGINES: Record<ReplicationSqlDialect, () => MySqlEngine> = {
+  [ReplicationSqlDialect.MYSQL_84]: () => MySqlEngine.mysql84(),
+  [ReplicationSqlDialect.MYSQL_80]: () => MySqlEngine.mysql80(),
+  [ReplicationSqlDialect.MYSQL_57]: () => MySqlEngine.mysql57Legacy(),
+  [ReplicationSqlDialect.MARIADB]: () => MySqlEngine.mariadb1011(),
+};
+
+/** The plain environment the manifest gives the sidecar and the server container. */
+function flavorEnv(dialect: ReplicationSqlDialect, replicationMode: ReplicationMode): Record<string, string> {
+  const props = { engine: ENGINES[dialect](), replicationMode };
+  return { ...manifestEnv(props, 'mysql'), ...manifestEnv(props, 'replication') };
+}
+
+function sandbox(dialect: ReplicationSqlDialect, extra: Record<string, string> = {}, mode = ReplicationMode.GTID) {
   const dir = mkdtempSync(join(tmpdir(), 'sql-dialect-'));
   const datadir = join(dir, 'data');
   const bin = join(dir, 'bin');
@@ -33,16 +49,10 @@ function sandbox(dialect: ReplicationSqlDialect, extra: Record<string, string> =
   writeFileSync(join(bin, 'socat'), '#!/bin/sh\nexec sleep 60\n');
   chmodSync(join(bin, 'socat'), 0o755);
   const env = {
+    ...flavorEnv(dialect, mode),
     PATH: `${bin}:${process.env.PATH}`,
-    STATEFULSET_NAME: 'mysql',
-    PEER_DOMAIN: 'mysql.default.svc.cluster.local',
     DATADIR: datadir,
-    BACKUP_PORT: '3307',
-    SQL_DIALECT: dialect,
-    REPLICATION_USER: 'replicator',
     REPLICATION_PASSWORD: PASSWORD,
-    REPLICATION_MODE: 'gtid',
-    MYSQL_PORT: '3306',
     MYSQL_CLIENT: FAKE_CLIENT,
     AUTH_FILE: join(dir, 'client.cnf'),
     BACKUP_TOOL: 'true',
@@ -56,8 +66,9 @@ function sandbox(dialect: ReplicationSqlDialect, extra: Record<string, string> =
 }
 
 /** Runs the sidecar as member `hostname` until its log matches `until` (by default: it starts serving backups). */
-async function runSidecar(dialect: ReplicationSqlDialect, hostname: string, files: Record<string, string>, extra: Record<string, string> = {}, until = /serving backups/): Promise<Run> {
-  const { dir, datadir, env } = sandbox(dialect, extra);
+async function runSidecar(dialect: ReplicationSqlDialect, hostname: string, files: Record<string, string>, extra: Record<string, string> = {},
+  until = /serving backups/, mode = ReplicationMode.GTID): Promise<Run> {
+  const { dir, datadir, env } = sandbox(dialect, extra, mode);
   for (const [name, text] of Object.entries(files)) {
     writeFileSync(join(datadir, name), text);
   }
@@ -180,9 +191,10 @@ describe('replication SQL per dialect', () => {
   }, 30_000);
 
   test('binlog-position mode takes the file and position', async () => {
-    const run = await runSidecar(ReplicationSqlDialect.MYSQL_84, 'mysql-1', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO }, { REPLICATION_MODE: 'position' });
+    const run = await runSidecar(ReplicationSqlDialect.MYSQL_84, 'mysql-1', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO }, {}, undefined, ReplicationMode.BINLOG_POSITION);
     expect(run.sql).toContain("SOURCE_LOG_FILE = 'binlog.000003', SOURCE_LOG_POS = 197");
     expect(run.sql).not.toContain('gtid_purged');
+    expect(run.sql).not.toContain('AUTO_POSITION');
   }, 30_000);
 
   test('the primary creates the replication account with replication privileges only', async () => {
@@ -191,6 +203,21 @@ describe('replication SQL per dialect', () => {
     expect(run.sql).toContain("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'replicator'@'%';");
     expect(run.sql).not.toMatch(/CHANGE/);
   }, 30_000);
+
+  test('a password is inserted last and literally: braces, & and quotes stay as they are', async () => {
+    const tricky = "a&b {host} {user} \\ 'q' $HOME";
+    const run = await runSidecar(ReplicationSqlDialect.MYSQL_84, 'mysql-1', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO }, { REPLICATION_PASSWORD: tricky });
+    expect(run.sql).toContain("SOURCE_HOST = 'mysql-0.mysql.default.svc.cluster.local', SOURCE_PORT = 3306, SOURCE_USER = 'replicator', SOURCE_PASSWORD = 'a&b {host} {user} \\\\ \\'q\\' $HOME'");
+  }, 30_000);
+
+  test('fill_sql fills the placeholders in order, and fails on one it has no value for', () => {
+    const fill = (...args: string[]) => spawnSync('bash', ['-c', `source '${assetPath('scripts/common.sh')}'; fill_sql "$@"`, 'fill', ...args], { encoding: 'utf8' });
+    expect(fill('A = {host}, B = {password};', "host='h'", "password='{host} & \\'").stdout).toBe("A = 'h', B = '{host} & \\';\n");
+    const unknown = fill('A = {host}, B = {unknown};', "host='h'");
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toContain('the SQL template needs a value for {unknown}');
+  });
 
   test('passwords travel on stdin, quoted, never as client arguments', async () => {
     const run = await runSidecar(ReplicationSqlDialect.MYSQL_84, 'mysql-1', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO });
@@ -241,13 +268,6 @@ describe('readiness probe per dialect', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
-
-  test('fails when the dialect is unknown, before any SQL', () => {
-    const result = probe('mysql-9' as ReplicationSqlDialect, 'mysql-1', 'Yes', 'Yes', true);
-    expect(result.status).not.toBe(0);
-    expect(result.stderr).toContain("unknown SQL_DIALECT 'mysql-9' (expected mariadb, mysql-5.7, mysql-8.0 or mysql-8.4)");
-    expect(result.sql).toBe('CHANGE (configured earlier)\n');
   });
 
   test('a replica without replication is not Ready; the primary only needs its query', () => {

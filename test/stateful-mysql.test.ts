@@ -167,15 +167,21 @@ describe('StatefulMySQL', () => {
     expect(envValue(container(spec, 'replication'), 'ALLOW_EMPTY_ROOT_PASSWORD')).toBe('yes');
   });
 
-  test('the scripts get identity, tools and dialect of the engine through env', () => {
+  test('the scripts get identity, tools and the engine\'s replication SQL through env', () => {
     const spec = podSpec(cluster({ engine: MySqlEngine.mariadb1011(), replicationMode: ReplicationMode.BINLOG_POSITION }).objects);
     const sidecar = container(spec, 'replication');
     expect(envValue(sidecar, 'STATEFULSET_NAME')).toBe('mysql');
     expect(envValue(sidecar, 'PEER_DOMAIN')).toBe('mysql.default.svc.cluster.local');
+    // The topology decides who is the primary; the scripts compare their hostname to it.
+    expect(envValue(sidecar, 'PRIMARY_POD')).toBe('mysql-0');
+    expect(envValue(sidecar, 'PRIMARY_HOST')).toBe('mysql-0.mysql.default.svc.cluster.local');
     expect(envValue(sidecar, 'MYSQL_CLIENT')).toBe('mariadb');
     expect(envValue(sidecar, 'BACKUP_TOOL')).toBe('mariadb-backup');
-    expect(envValue(sidecar, 'SQL_DIALECT')).toBe('mariadb');
-    expect(envValue(sidecar, 'REPLICATION_MODE')).toBe('position');
+    expect(envValue(sidecar, 'SQL_CONFIGURE_REPLICATION')).toBe([
+      'STOP SLAVE;', 'RESET SLAVE ALL;',
+      'CHANGE MASTER TO MASTER_HOST = {host}, MASTER_PORT = {port}, MASTER_USER = {user}, MASTER_PASSWORD = {password}, MASTER_CONNECT_RETRY = 10, MASTER_LOG_FILE = {file}, MASTER_LOG_POS = {position};',
+    ].join('\n'));
+    expect(envValue(sidecar, 'REPLICATION_COORDINATES')).toBe('position');
     expect(envValue(container(spec, 'clone-data'), 'STREAM_TOOL')).toBe('mbstream');
     expect(container(spec, 'mysql').image).toBe('mariadb:10.11.19');
     expect(envValue(container(spec, 'init-config'), 'SERVER_ID_OFFSET')).toBe('100');

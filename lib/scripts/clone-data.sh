@@ -7,7 +7,7 @@
 # stream-backup.sh: not replicating, lagging, or the peer failed to authenticate) or an
 # incomplete stream is retried every RETRY_SECONDS.
 set -euo pipefail
-: "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}" "${DATA_ROOT:?}" "${DATADIR_NAME:?}" "${BACKUP_PORT:?}" "${BACKUP_TOOL:?}"
+: "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}" "${PRIMARY_POD:?}" "${DATA_ROOT:?}" "${DATADIR_NAME:?}" "${BACKUP_PORT:?}" "${BACKUP_TOOL:?}"
 : "${STREAM_TOOL:?}" "${CLONE_PARALLEL:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
@@ -26,10 +26,12 @@ if [[ -d $datadir/mysql ]]; then
   log "data directory $datadir already holds a database; nothing to clone"
   exit 0
 fi
-if ((ordinal == 0)); then
+if is_primary; then
   log "primary with an empty data directory: the server initializes it"
   exit 0
 fi
+# Each replica clones from the member before it, which is Ready (OrderedReady) and the
+# least likely to be busy serving another clone.
 CLONE_SOURCE_HOST=$(member_host $((ordinal - 1)))
 export CLONE_SOURCE_HOST
 

@@ -46,6 +46,11 @@ member_ordinal() {
   printf '%s\n' "${BASH_REMATCH[1]}"
 }
 
+# True on the primary, the member the topology names (PRIMARY_POD).
+is_primary() {
+  [[ $HOSTNAME == "${PRIMARY_POD:?}" ]]
+}
+
 # Stable DNS name of the member with ordinal $1.
 member_host() {
   : "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}"
@@ -87,22 +92,28 @@ status_field() {
   status_value "(Slave|Replica)_$1"
 }
 
-# Dies unless SQL_DIALECT is one the scripts know. Scripts call it first, because the
-# functions below run in command substitutions, where dying does not stop the caller.
-require_sql_dialect() {
-  case "${SQL_DIALECT:?}" in
-    mariadb | mysql-5.7 | mysql-8.0 | mysql-8.4) ;;
-    *) die "unknown SQL_DIALECT '$SQL_DIALECT' (expected mariadb, mysql-5.7, mysql-8.0 or mysql-8.4)" ;;
-  esac
-}
-
-# The statement that lists replication status in this dialect.
-show_replica_status_sql() {
-  case "${SQL_DIALECT:?}" in
-    mysql-8.0 | mysql-8.4) printf 'SHOW REPLICA STATUS' ;;
-    mariadb | mysql-5.7) printf 'SHOW SLAVE STATUS' ;;
-    *) die "unknown SQL_DIALECT '$SQL_DIALECT'" ;;
-  esac
+# Prints the SQL template $1 (from the engine, see lib/replication-sql.ts) with each
+# {name} replaced by the value of the name=value arguments that follow, in their order.
+# Fails, before replacing anything, if the template has a placeholder no argument names.
+# Callers quote values as SQL literals and pass the password last, so that nothing is
+# replaced inside it.
+fill_sql() {
+  local sql=$1 rest=$1 names=' ' pair
+  shift
+  for pair; do
+    names+="${pair%%=*} "
+  done
+  while [[ $rest =~ \{([a-z]+)\} ]]; do
+    if [[ $names != *" ${BASH_REMATCH[1]} "* ]]; then
+      log "the SQL template needs a value for ${BASH_REMATCH[0]}"
+      return 1
+    fi
+    rest=${rest#*"${BASH_REMATCH[0]}"}
+  done
+  for pair; do
+    sql=${sql//"{${pair%%=*}}"/"${pair#*=}"}
+  done
+  printf '%s\n' "$sql"
 }
 
 # The backup tools name their metadata files <prefix>_<kind>: "xtrabackup" (Percona

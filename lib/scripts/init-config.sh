@@ -3,14 +3,14 @@
 # ordinal, and write the client credentials file that the other containers and probes
 # use. Refuses a root password that the image's entrypoint would mangle.
 set -euo pipefail
-: "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}" "${SERVER_ID_OFFSET:?}" "${CONFIG_SOURCE_DIR:?}" "${CONF_DIR:?}" "${AUTH_FILE:?}"
+: "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}" "${PRIMARY_POD:?}" "${SERVER_ID_OFFSET:?}" "${CONFIG_SOURCE_DIR:?}" "${CONF_DIR:?}" "${AUTH_FILE:?}"
 : "${ENTRYPOINT_ESCAPES_SECRETS:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
 
 ordinal=$(member_ordinal)
 role=replica
-if ((ordinal == 0)); then
+if is_primary; then
   role=primary
 fi
 server_id=$((SERVER_ID_OFFSET + ordinal))

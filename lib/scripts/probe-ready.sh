@@ -6,19 +6,17 @@
 # unreachable) is not Ready, so the next member does not clone from it and clients do
 # not read from it.
 set -euo pipefail
-: "${STATEFULSET_NAME:?}" "${SQL_DIALECT:?}"
+: "${PRIMARY_POD:?}" "${SQL_SHOW_REPLICA_STATUS:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
-require_sql_dialect
 
 mysql_local --batch --skip-column-names -e 'SELECT 1' >/dev/null
 
-ordinal=$(member_ordinal)
-if ((ordinal == 0)); then
+if is_primary; then
   exit 0
 fi
 
-status=$(mysql_local -e "$(show_replica_status_sql)\\G")
+status=$(mysql_local -e "$SQL_SHOW_REPLICA_STATUS\\G")
 [[ -n $status ]] || die "replication is not configured yet"
 sql_running=$(status_field SQL_Running <<<"$status")
 io_running=$(status_field IO_Running <<<"$status")

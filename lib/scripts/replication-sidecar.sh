@@ -8,15 +8,14 @@
 # marked done only after both replication threads run, so a restart never rewinds a
 # replica and a replica that cannot replicate keeps trying. Exits at once on SIGTERM.
 set -euo pipefail
-: "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}" "${DATADIR:?}" "${BACKUP_PORT:?}" "${SQL_DIALECT:?}"
-: "${REPLICATION_USER:?}" "${REPLICATION_MODE:?}" "${MYSQL_PORT:?}"
+: "${PRIMARY_POD:?}" "${PRIMARY_HOST:?}" "${DATADIR:?}" "${BACKUP_PORT:?}" "${REPLICATION_USER:?}" "${MYSQL_PORT:?}"
+: "${SQL_SHOW_REPLICA_STATUS:?}" "${SQL_START_REPLICA:?}" "${SQL_CONFIGURE_REPLICATION:?}" "${SQL_REFRESH_REPLICATION_CREDENTIALS:?}"
+: "${REPLICATION_COORDINATES:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
-require_sql_dialect
 script_dir=${BASH_SOURCE[0]%/*}
 exit_on_sigterm
 
-ordinal=$(member_ordinal)
 retry_seconds=${RETRY_SECONDS:-5}
 if [[ -z ${REPLICATION_PASSWORD:-} && ${ALLOW_EMPTY_ROOT_PASSWORD:-} != yes ]]; then
   die "REPLICATION_PASSWORD is empty; set it from a Secret (an empty password needs the explicit insecure opt-in)"
@@ -105,96 +104,45 @@ read_coordinates() {
   fi
   # A GTID set may be split over lines after its commas.
   gtid=${gtid//[[:space:]]/}
-  if [[ $REPLICATION_MODE == position && (-z $log_file || -z $log_pos) ]]; then
-    log "$coordinates_from holds no binary log file and position"
-    return 1
-  fi
-  if [[ $REPLICATION_MODE == gtid && $SQL_DIALECT != mariadb && -z $gtid ]]; then
-    log "$coordinates_from holds no GTID set, but replication uses GTIDs"
-    return 1
-  fi
-}
-
-# Prints the SQL that points this replica at the primary from the coordinates read by
-# read_coordinates, without starting replication. It first discards any replication
-# configuration the clone carried (MySQL keeps it in InnoDB tables that the backup
-# copies).
-position_sql() {
-  local host user password
-  host=$(sql_string "$(member_host 0)")
-  user=$(sql_string "$REPLICATION_USER")
-  password=$(sql_string "${REPLICATION_PASSWORD:-}")
-  local position
-  case "$SQL_DIALECT" in
-    mariadb)
-      printf 'STOP SLAVE;\nRESET SLAVE ALL;\n'
-      if [[ $REPLICATION_MODE == gtid ]]; then
-        printf 'SET GLOBAL gtid_slave_pos = %s;\n' "$(sql_string "$gtid")"
-        position='MASTER_USE_GTID = slave_pos'
-      else
-        position="MASTER_LOG_FILE = $(sql_string "$log_file"), MASTER_LOG_POS = $log_pos"
+  case $REPLICATION_COORDINATES in
+    position)
+      if [[ ! $log_file =~ ^[A-Za-z0-9._-]+$ || ! $log_pos =~ ^[0-9]+$ ]]; then
+        log "$coordinates_from holds no binary log file and position (got '$log_file' '$log_pos')"
+        return 1
       fi
-      printf 'CHANGE MASTER TO MASTER_HOST = %s, MASTER_PORT = %s, MASTER_USER = %s, MASTER_PASSWORD = %s, MASTER_CONNECT_RETRY = 10, %s;\n' \
-        "$host" "$MYSQL_PORT" "$user" "$password" "$position"
       ;;
-    mysql-5.7)
-      printf 'STOP SLAVE;\nRESET SLAVE ALL;\n'
-      if [[ $REPLICATION_MODE == gtid ]]; then
-        printf 'RESET MASTER;\nSET GLOBAL gtid_purged = %s;\n' "$(sql_string "$gtid")"
-        position='MASTER_AUTO_POSITION = 1'
-      else
-        position="MASTER_LOG_FILE = $(sql_string "$log_file"), MASTER_LOG_POS = $log_pos"
+    gtid | gtid-or-empty)
+      if [[ -z $gtid && $REPLICATION_COORDINATES == gtid ]]; then
+        log "$coordinates_from holds no GTID set, but replication uses GTIDs"
+        return 1
       fi
-      printf 'CHANGE MASTER TO MASTER_HOST = %s, MASTER_PORT = %s, MASTER_USER = %s, MASTER_PASSWORD = %s, MASTER_CONNECT_RETRY = 10, %s;\n' \
-        "$host" "$MYSQL_PORT" "$user" "$password" "$position"
-      ;;
-    mysql-8.0 | mysql-8.4)
-      local reset='RESET MASTER'
-      [[ $SQL_DIALECT == mysql-8.4 ]] && reset='RESET BINARY LOGS AND GTIDS'
-      printf 'SET GLOBAL super_read_only = OFF;\nSTOP REPLICA;\nRESET REPLICA ALL;\n'
-      if [[ $REPLICATION_MODE == gtid ]]; then
-        printf '%s;\nSET GLOBAL gtid_purged = %s;\n' "$reset" "$(sql_string "$gtid")"
-        position='SOURCE_AUTO_POSITION = 1'
-      else
-        position="SOURCE_LOG_FILE = $(sql_string "$log_file"), SOURCE_LOG_POS = $log_pos"
+      if [[ ! $gtid =~ ^[0-9A-Za-z:,-]*$ ]]; then
+        log "$coordinates_from holds a malformed GTID set '$gtid'"
+        return 1
       fi
-      printf 'CHANGE REPLICATION SOURCE TO SOURCE_HOST = %s, SOURCE_PORT = %s, SOURCE_USER = %s, SOURCE_PASSWORD = %s, SOURCE_CONNECT_RETRY = 10, GET_SOURCE_PUBLIC_KEY = 1, %s;\n' \
-        "$host" "$MYSQL_PORT" "$user" "$password" "$position"
-      printf 'SET GLOBAL super_read_only = ON;\n'
       ;;
-    *) die "unknown SQL_DIALECT '$SQL_DIALECT'" ;;
+    *) die "REPLICATION_COORDINATES must be gtid, gtid-or-empty or position (got '$REPLICATION_COORDINATES')" ;;
   esac
 }
 
-# Prints the SQL that gives replication the current account and password, keeps its
-# position (no host, port or position: changing those would reset it) and starts it.
+# Prints the engine's SQL that points this replica at the primary from the coordinates
+# read by read_coordinates (see lib/replication-sql.ts), without starting replication.
+configure_sql() {
+  fill_sql "$SQL_CONFIGURE_REPLICATION" "host=$(sql_string "$PRIMARY_HOST")" "port=$MYSQL_PORT" \
+    "user=$(sql_string "$REPLICATION_USER")" "gtid=$(sql_string "$gtid")" "file=$(sql_string "$log_file")" \
+    "position=$log_pos" "password=$(sql_string "${REPLICATION_PASSWORD:-}")"
+}
+
+# Prints the engine's SQL that gives replication the current account and password, keeps
+# its position and starts it.
 credentials_sql() {
-  local user password
-  user=$(sql_string "$REPLICATION_USER")
-  password=$(sql_string "${REPLICATION_PASSWORD:-}")
-  case "$SQL_DIALECT" in
-    mariadb | mysql-5.7)
-      printf 'STOP SLAVE;\nCHANGE MASTER TO MASTER_USER = %s, MASTER_PASSWORD = %s;\nSTART SLAVE;\n' "$user" "$password"
-      ;;
-    mysql-8.0 | mysql-8.4)
-      printf 'SET GLOBAL super_read_only = OFF;\nSTOP REPLICA;\nCHANGE REPLICATION SOURCE TO SOURCE_USER = %s, SOURCE_PASSWORD = %s;\nSTART REPLICA;\nSET GLOBAL super_read_only = ON;\n' \
-        "$user" "$password"
-      ;;
-    *) die "unknown SQL_DIALECT '$SQL_DIALECT'" ;;
-  esac
-}
-
-start_sql() {
-  case "$SQL_DIALECT" in
-    mariadb | mysql-5.7) printf 'START SLAVE;\n' ;;
-    mysql-8.0 | mysql-8.4) printf 'START REPLICA;\n' ;;
-    *) die "unknown SQL_DIALECT '$SQL_DIALECT'" ;;
-  esac
+  fill_sql "$SQL_REFRESH_REPLICATION_CREDENTIALS" "user=$(sql_string "$REPLICATION_USER")" \
+    "password=$(sql_string "${REPLICATION_PASSWORD:-}")"
 }
 
 # Prints this replica's replication status listing (empty when not configured).
 replica_status() {
-  mysql_local -e "$(show_replica_status_sql)\\G"
+  mysql_local -e "$SQL_SHOW_REPLICA_STATUS\\G"
 }
 
 # Waits, at most RECEIVER_TIMEOUT_SECONDS, until both replication threads run, starting
@@ -213,10 +161,10 @@ wait_for_replication() {
       return 1
     fi
     if [[ $io == No || $sql == No ]]; then
-      mysql_local <<<"$(start_sql)" || return 1
+      mysql_local <<<"$SQL_START_REPLICA;" || return 1
     fi
     if ((SECONDS >= deadline)); then
-      log "replication from $(member_host 0) is not running yet (IO_Running=$io, SQL_Running=$sql): $(status_value Last_IO_Error <<<"$status")"
+      log "replication from $PRIMARY_HOST is not running yet (IO_Running=$io, SQL_Running=$sql): $(status_value Last_IO_Error <<<"$status")"
       return 1
     fi
     pause 1
@@ -231,13 +179,13 @@ start_replication() {
     local coordinates_from gtid log_file log_pos sql
     read_coordinates || return 1
     log "configuring replication from $coordinates_from (gtid '${gtid}', file '${log_file}', position '${log_pos}')"
-    sql=$(position_sql) || return 1
+    sql=$(configure_sql) || return 1
     mysql_local <<<"$sql" || return 1
     rename_coordinates '' .configured || return 1
-    mysql_local <<<"$(start_sql)" || return 1
+    mysql_local <<<"$SQL_START_REPLICA;" || return 1
     credentials_refreshed=yes
   elif [[ -z $credentials_refreshed ]]; then
-    local status
+    local status sql
     status=$(replica_status) || return 1
     if [[ -z $status ]]; then
       # Nothing to repair from here; the readiness probe reports it.
@@ -245,7 +193,8 @@ start_replication() {
     else
       # Follows password rotations, keeps the position, and starts replication (which
       # the server does not start by itself: skip_replica_start).
-      mysql_local <<<"$(credentials_sql)" || return 1
+      sql=$(credentials_sql) || return 1
+      mysql_local <<<"$sql" || return 1
       log "replication account and password refreshed; position kept; replication started"
     fi
     credentials_refreshed=yes
@@ -253,13 +202,13 @@ start_replication() {
   if has_coordinates .configured; then
     wait_for_replication || return 1
     rename_coordinates .configured .applied || return 1
-    log "replication from $(member_host 0) started"
+    log "replication from $PRIMARY_HOST started"
   fi
 }
 
 bootstrap() {
   wait_for_server
-  if ((ordinal == 0)); then
+  if is_primary; then
     ensure_replication_user || return 1
   else
     start_replication

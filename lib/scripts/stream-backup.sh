@@ -14,11 +14,10 @@
 # stream is compressed with CLONE_COMPRESSION only when the receiver accepts it (during a
 # rollout that changes the compression, members of both revisions still clone).
 set -euo pipefail
-: "${STATEFULSET_NAME:?}" "${BACKUP_TOOL:?}" "${AUTH_FILE:?}" "${DATADIR:?}" "${MYSQL_PORT:?}" "${SQL_DIALECT:?}"
+: "${PRIMARY_POD:?}" "${BACKUP_TOOL:?}" "${AUTH_FILE:?}" "${DATADIR:?}" "${MYSQL_PORT:?}" "${SQL_SHOW_REPLICA_STATUS:?}"
 : "${CLONE_COMPRESSION:?}" "${CLONE_PARALLEL:?}" "${CLONE_SOURCE_MAX_LAG_SECONDS:?}" "${STREAM_TOOL:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
-require_sql_dialect
 
 peer="${SOCAT_PEERADDR:-unknown}:${SOCAT_PEERPORT:-?}"
 
@@ -34,9 +33,9 @@ source_problem() {
     printf 'the local server does not answer'
     return
   fi
-  (($(member_ordinal) == 0)) && return
+  is_primary && return
   local status io sql lag
-  if ! status=$(mysql_local -e "$(show_replica_status_sql)\\G" 2>&1); then
+  if ! status=$(mysql_local -e "$SQL_SHOW_REPLICA_STATUS\\G" 2>&1); then
     printf 'cannot read the replication status: %s' "$status"
     return
   fi

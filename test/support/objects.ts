@@ -1,4 +1,5 @@
 import { Chart, Testing } from 'cdk8s';
+import { StatefulMySQL, StatefulMySQLProps } from '../../lib';
 
 /** A synthesized Kubernetes object, as plain JSON. */
 export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [key: string]: any }; [key: string]: any };
@@ -41,4 +42,12 @@ export function envValue(c: any, name: string): string | undefined {
 /** True when every key/value of `selector` is among `labels`. */
 export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** The plain (non-Secret) environment a container of the StatefulMySQL `mysql` synthesized with `props` gets. */
+export function manifestEnv(props: StatefulMySQLProps, containerName: string): Record<string, string> {
+  const chart = Testing.chart();
+  new StatefulMySQL(chart, 'mysql', props);
+  const spec = find(synth(chart), 'StatefulSet', 'mysql').spec.template.spec;
+  return Object.fromEntries(container(spec, containerName).env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
 }

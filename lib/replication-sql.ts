@@ -1,0 +1,99 @@
+import { ReplicationSqlDialect } from './engine';
+
+/** How a new replica finds its place in the primary's history. */
+export enum ReplicationMode {
+  /** Global transaction ids with auto-positioning; crash-safe. The default. */
+  GTID = 'gtid',
+  /** Binary log file and position, as in the classic design; not crash-safe. */
+  BINLOG_POSITION = 'position',
+}
+
+/**
+ * The replication statements of one dialect and mode, rendered here and handed to the
+ * scripts as environment variables, so that the scripts know no dialect. Words in braces
+ * are placeholders the scripts fill (`fill_sql` in common.sh) with values they quote as
+ * SQL literals: `{host}`, `{port}`, `{user}`, `{password}`, `{gtid}`, `{file}`, `{position}`.
+ */
+export interface ReplicationStatements {
+  /** Lists the replication status (`SQL_SHOW_REPLICA_STATUS`). */
+  readonly showStatus: string;
+  /** Starts both replication threads (`SQL_START_REPLICA`). */
+  readonly start: string;
+  /**
+   * Points a fresh clone at the primary from the coordinates its backup recorded,
+   * discarding any replication configuration the copy carried, without starting
+   * replication (`SQL_CONFIGURE_REPLICATION`).
+   */
+  readonly configure: string;
+  /**
+   * Gives replication the current account and password, keeps its position and starts
+   * it (`SQL_REFRESH_REPLICATION_CREDENTIALS`).
+   */
+  readonly refreshCredentials: string;
+  /**
+   * What the clone's coordinates must hold (`REPLICATION_COORDINATES`): `gtid` a GTID set,
+   * `gtid-or-empty` a GTID position that may be empty (MariaDB, before the primary's
+   * first transaction), `position` a binary log file and position.
+   */
+  readonly coordinates: 'gtid' | 'gtid-or-empty' | 'position';
+}
+
+/** The SQL words that differ between MySQL 8 and the older `MASTER` / `SLAVE` forms. */
+interface Words {
+  readonly showStatus: string;
+  readonly start: string;
+  readonly stop: string;
+  readonly resetReplica: string;
+  readonly change: string;
+  /** Prefix of the CHANGE options: `SOURCE` or `MASTER`. */
+  readonly option: string;
+}
+
+const MASTER_WORDS: Words = {
+  showStatus: 'SHOW SLAVE STATUS', start: 'START SLAVE', stop: 'STOP SLAVE', resetReplica: 'RESET SLAVE ALL', change: 'CHANGE MASTER TO', option: 'MASTER',
+};
+const SOURCE_WORDS: Words = {
+  showStatus: 'SHOW REPLICA STATUS', start: 'START REPLICA', stop: 'STOP REPLICA', resetReplica: 'RESET REPLICA ALL', change: 'CHANGE REPLICATION SOURCE TO', option: 'SOURCE',
+};
+
+/**
+ * The statements for a dialect and mode:
+ * - MySQL 8.0.23 introduced `CHANGE REPLICATION SOURCE TO` / `START REPLICA`, 8.2 added
+ *   `RESET BINARY LOGS AND GTIDS`, and 8.4 removed the `MASTER` / `SLAVE` forms and
+ *   `RESET MASTER`; MySQL 5.7 and MariaDB use the old forms, MariaDB with its own GTIDs
+ *   (`gtid_slave_pos`, `MASTER_USE_GTID = slave_pos`).
+ * - MySQL replicas run with `super_read_only`, lifted while replication is changed.
+ * - MySQL takes a clone's GTID set through `gtid_purged`, which needs an empty GTID
+ *   history first.
+ */
+export function replicationStatements(dialect: ReplicationSqlDialect, mode: ReplicationMode): ReplicationStatements {
+  const mysql8 = dialect === ReplicationSqlDialect.MYSQL_80 || dialect === ReplicationSqlDialect.MYSQL_84;
+  const w = mysql8 ? SOURCE_WORDS : MASTER_WORDS;
+  const [unlock, lock] = dialect === ReplicationSqlDialect.MARIADB || dialect === ReplicationSqlDialect.MYSQL_57
+    ? [[], []] : [['SET GLOBAL super_read_only = OFF'], ['SET GLOBAL super_read_only = ON']];
+  const o = w.option;
+  const connection = `${o}_HOST = {host}, ${o}_PORT = {port}, ${o}_USER = {user}, ${o}_PASSWORD = {password}, ${o}_CONNECT_RETRY = 10`
+    + (mysql8 ? ', GET_SOURCE_PUBLIC_KEY = 1' : '');
+
+  let position: string[];
+  let coordinates: ReplicationStatements['coordinates'];
+  if (mode === ReplicationMode.BINLOG_POSITION) {
+    position = [`${w.change} ${connection}, ${o}_LOG_FILE = {file}, ${o}_LOG_POS = {position}`];
+    coordinates = 'position';
+  } else if (dialect === ReplicationSqlDialect.MARIADB) {
+    position = ['SET GLOBAL gtid_slave_pos = {gtid}', `${w.change} ${connection}, MASTER_USE_GTID = slave_pos`];
+    coordinates = 'gtid-or-empty';
+  } else {
+    const resetGtids = dialect === ReplicationSqlDialect.MYSQL_84 ? 'RESET BINARY LOGS AND GTIDS' : 'RESET MASTER';
+    position = [resetGtids, 'SET GLOBAL gtid_purged = {gtid}', `${w.change} ${connection}, ${o}_AUTO_POSITION = 1`];
+    coordinates = 'gtid';
+  }
+  const statements = (...lines: string[]) => lines.map(line => `${line};`).join('\n');
+  return {
+    showStatus: w.showStatus,
+    start: w.start,
+    configure: statements(...unlock, w.stop, w.resetReplica, ...position, ...lock),
+    refreshCredentials: statements(...unlock, w.stop, `${w.change} ${o}_USER = {user}, ${o}_PASSWORD = {password}`, w.start, ...lock),
+    coordinates,
+  };
+}

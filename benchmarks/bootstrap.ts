@@ -1,5 +1,5 @@
 // Replica bootstrap benchmark. Starts the synthesized MariaDB StatefulSet in the e2e
-// harness (test/e2e/support: real mariadbd processes in per-pod Linux namespaces), with
+// harness (harness/: real mariadbd processes in per-pod Linux namespaces), with
 // a primary holding sysbench data (4 tables x 1M rows, ~1 GiB of InnoDB) and a
 // heartbeat written every 100 ms. Each sample creates a new replica (mysql-1, empty
 // claim) and times, from its first init container to "replicating and caught up":
@@ -22,8 +22,8 @@
 import { ChildProcess, execFileSync } from 'child_process';
 import { mkdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { join } from 'path';
-import { Pod } from '../test/e2e/support/kubelet';
-import { launchCluster, WORK_ROOT } from '../test/e2e/support/launch';
+import { Pod } from '../harness/kubelet';
+import { launchCluster, WORK_ROOT } from '../harness/launch';
 import {
   benchSql, duBytes, eventTime, gtidSeq, Heartbeat, inNetns, machine, median, SqlSession,
   startLoadedPrimary, startSysbench, stopProcess, waitFor, watchFile, writeResults,

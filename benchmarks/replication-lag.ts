@@ -1,5 +1,5 @@
 // Replication lag benchmark. Starts the synthesized MariaDB StatefulSet in the e2e
-// harness (test/e2e/support) with a primary and two replicas (cloned and configured
+// harness (harness/) with a primary and two replicas (cloned and configured
 // by the library's own scripts), sysbench tables on the primary and a heartbeat row
 // written on the primary every 100 ms. Every round runs, interleaved:
 //   idle       no load: the heartbeat's own resolution (the lag floor)
@@ -22,9 +22,9 @@
 //   npx ts-node --transpile-only benchmarks/replication-lag.ts [--rounds=3] [--duration=25]
 //       [--threads=4] [--appliers=0,4,4r] [--rate=<tps>] [--rows=100000] [--tables=4]
 import { join } from 'path';
-import { query } from '../test/e2e/support/db';
-import { Pod } from '../test/e2e/support/kubelet';
-import { launchCluster, WORK_ROOT } from '../test/e2e/support/launch';
+import { query } from '../harness/db';
+import { Pod } from '../harness/kubelet';
+import { launchCluster, WORK_ROOT } from '../harness/launch';
 import {
   gtidSeq, Heartbeat, LagSampler, machine, median, percentile, SqlSession, sleep, startLoadedPrimary,
   sysbench, waitFor, writeResults,

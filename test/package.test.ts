@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Yaml } from 'cdk8s';
-import { SCRIPT_FILES } from '../lib/stateful-mysql';
+import { SCRIPT_FILES } from '../lib/mysql/stateful-mysql';
 
 const root = join(__dirname, '..');
 const run = (command: string, args: string[], cwd: string) =>
@@ -36,8 +36,8 @@ describe('the packed package', () => {
     const files = run('find', ['.', '-type', 'f'], installed).split('\n').filter(Boolean).sort();
     expect(files).toContain('./dist-lib/index.js');
     expect(files).toContain('./dist-lib/index.d.ts');
-    expect(files).toContain('./lib/scripts/replication-sidecar.sh');
-    expect(files).toContain('./lib/conf/replica.cnf');
+    expect(files).toContain('./lib/mysql/scripts/replication-sidecar.sh');
+    expect(files).toContain('./lib/mysql/conf/replica.cnf');
     expect(files.filter(f => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.some(f => f.startsWith('./test/') || f.startsWith('./examples/'))).toBe(false);
 
@@ -53,7 +53,7 @@ describe('the packed package', () => {
     expect(objects.filter((o: any) => o.kind === 'StatefulSet')).toHaveLength(1);
     const scripts = objects.find((o: any) => o.kind === 'ConfigMap' && o.metadata.name === 'mysql-scripts').data;
     for (const file of SCRIPT_FILES) {
-      expect(scripts[file]).toBe(readFileSync(join(root, 'lib', 'scripts', file), 'utf8'));
+      expect(scripts[file]).toBe(readFileSync(join(root, 'lib', 'mysql', 'scripts', file), 'utf8'));
     }
   }, 120_000);
 });

@@ -1,15 +1,15 @@
 // Shared helpers of the database benchmarks (bootstrap.ts, replication-lag.ts): they
-// start the synthesized MariaDB StatefulSet in the e2e harness (test/e2e/support), load
+// start the synthesized MariaDB StatefulSet in the e2e harness (harness/), load
 // sysbench data into the primary, and talk SQL to members from inside the members'
 // own network namespaces. Nothing here reaches a network outside those namespaces.
 import { ChildProcess, ChildProcessWithoutNullStreams, execFileSync, spawn } from 'child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { cpus, hostname, release, totalmem } from 'os';
 import { join } from 'path';
-import { query } from '../../test/e2e/support/db';
-import { run, RunResult, sleep, waitFor } from '../../test/e2e/support/host';
-import { Pod } from '../../test/e2e/support/kubelet';
-import { StatefulSetCluster } from '../../test/e2e/support/statefulset';
+import { query } from '../../harness/db';
+import { run, RunResult, sleep, waitFor } from '../../harness/host';
+import { Pod } from '../../harness/kubelet';
+import { StatefulSetCluster } from '../../harness/statefulset';
 
 export const BENCH_USER = 'bench';
 export const BENCH_PASSWORD = 'bench-password';

@@ -1,14 +1,14 @@
 import { spawnSync } from 'child_process';
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { dirname, join } from 'path';
-import { imageCommands } from '../../lib/image-inventory';
-import { SERVER } from './support/db';
-import { findHostCommand, sleep, waitFor } from './support/host';
-import { Pod } from './support/kubelet';
-import { clusterOf, launchCluster, synthesize } from './support/launch';
-import { ContainerSpec, StatefulSetSpec } from './support/manifest';
-import { preflight } from './support/preflight';
-import { StatefulSetCluster } from './support/statefulset';
+import { imageCommands } from '../../lib/mysql/engine/image-inventory';
+import { SERVER } from '../../harness/db';
+import { findHostCommand, sleep, waitFor } from '../../harness/host';
+import { Pod } from '../../harness/kubelet';
+import { clusterOf, launchCluster, synthesize } from '../../harness/launch';
+import { ContainerSpec, StatefulSetSpec } from '../../harness/manifest';
+import { preflight } from '../../harness/preflight';
+import { StatefulSetCluster } from '../../harness/statefulset';
 
 /**
  * Fast checks of the e2e harness itself (no replication; see README.md): a container

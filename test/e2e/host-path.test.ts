@@ -1,13 +1,13 @@
 import { statSync } from 'fs';
 import { join } from 'path';
 import { VolumePermissions } from '../../lib';
-import { query, scalar, SERVER } from './support/db';
+import { query, scalar, SERVER } from '../../harness/db';
 import { Fixture, POD_READY_TIMEOUT } from './support/fixture';
-import { sleep, waitFor } from './support/host';
+import { sleep, waitFor } from '../../harness/host';
 
 /**
  * The synthesized cluster on hostPath volumes, whose directories kubelet creates
- * root-owned with mode 0755 and to which it applies no fsGroup (see test/e2e/README.md):
+ * root-owned with mode 0755 and to which it applies no fsGroup (see harness/README.md):
  * without help the server (uid 999) cannot write its data directory; with
  * `VolumePermissions.ROOT_INIT_CONTAINER` a first init container, root with CAP_CHOWN
  * only, hands the volume over and the cluster bootstraps. Needs root; fails, never skips.

@@ -1,15 +1,15 @@
 import { existsSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { ReplicationMode } from '../../lib';
-import { query, scalar, slaveStatus, SERVER } from './support/db';
+import { query, scalar, slaveStatus, SERVER } from '../../harness/db';
 import { dirBytes, Fixture, POD_READY_TIMEOUT, REPLICATION_PASSWORD, ROOT_PASSWORD, SECRET } from './support/fixture';
-import { sleep, waitFor } from './support/host';
+import { sleep, waitFor } from '../../harness/host';
 
 /**
  * End-to-end proof that the scripts the library synthesizes bootstrap working
- * replication on real MariaDB servers. A minimal kubelet (test/e2e/support) runs the
+ * replication on real MariaDB servers. A minimal kubelet (harness/) runs the
  * synthesized StatefulSet as real processes in per-pod Linux namespaces; see
- * test/e2e/README.md for what it models, what it does not, and what the host needs.
+ * harness/README.md for what it models, what it does not, and what the host needs.
  * Needs root; fails, never skips, without it.
  */
 
@@ -53,9 +53,10 @@ describe('e2e: replicated MariaDB 10.11 (GTID) from the synthesized StatefulSet'
     t.mark('replication threads, read_only, server ids checked');
 
     // mysql-1 was cloned from the primary (binlog coordinates), mysql-2 from mysql-1 (slave info).
-    expect(f.hasDatadirFile(1, 'xtrabackup_binlog_info.applied')).toBe(true);
+    await f.waitApplied(1, 'xtrabackup_binlog_info');
     expect(f.hasDatadirFile(1, 'xtrabackup_slave_info.applied')).toBe(false);
     expect(f.log(1, 'replication')).toContain('configuring replication from /var/lib/mysql/xtrabackup_binlog_info');
+    await f.waitApplied(2, 'xtrabackup_slave_info');
     const slaveInfo = readFileSync(f.datadirFile(2, 'xtrabackup_slave_info.applied'), 'utf8');
     expect(slaveInfo).toMatch(/SET GLOBAL gtid_slave_pos = '[0-9-]+';/);
     expect(slaveInfo).toMatch(/master_use_gtid = slave_pos/i);
@@ -232,7 +233,7 @@ describe('e2e: replicated MariaDB 10.11 (GTID) from the synthesized StatefulSet'
       await f.expectReplicating(ordinal);
     }
     for (const ordinal of [3, 4]) {
-      expect(f.hasDatadirFile(ordinal, 'xtrabackup_slave_info.applied')).toBe(true);
+      await f.waitApplied(ordinal, 'xtrabackup_slave_info');
       expect(f.log(ordinal, 'clone-data')).toContain(`receiving a backup from ${cluster.podName(ordinal - 1)}.`);
     }
     console.log(`[e2e] ${count} rows, CHECKSUM TABLE ${checksum} on all 5 members, gtid ${primaryGtid}`);
@@ -274,7 +275,7 @@ describe('e2e: replicated MariaDB 10.11 (GTID) from the synthesized StatefulSet'
     t.mark('mysql-5 recreated, cloned again and Ready');
     expect(f.currentLog(5, 'clone-data')).toContain(`receiving a backup from ${cluster.podName(4)}.`);
     expect(existsSync(staging)).toBe(false);
-    expect(f.hasDatadirFile(5, 'xtrabackup_slave_info.applied')).toBe(true);
+    await f.waitApplied(5, 'xtrabackup_slave_info');
     await f.expectReplicating(5);
     await query(cluster.pod(0), "INSERT INTO e2e.items (note) VALUES ('after mysql-5 recovered')");
     await f.waitForRow(5, 'after mysql-5 recovered');
@@ -338,7 +339,7 @@ describe('e2e: replicated MariaDB 10.11 (GTID) from the synthesized StatefulSet'
     expect(pod.restarts.get('replication') ?? 0).toBe(0);
     await f.expectReplicating(6);
     await f.waitForRow(6, 'while mysql-6 was broken');
-    expect(f.hasDatadirFile(6, 'xtrabackup_slave_info.applied')).toBe(true);
+    await f.waitApplied(6, 'xtrabackup_slave_info');
     await f.waitConverged([1, 2, 3, 4, 5, 6], 'e2e.items');
     t.mark('caught up');
   });
@@ -384,6 +385,7 @@ describe('e2e: replicated MariaDB 10.11 (binary log positions) from the synthesi
       const status = await f.expectReplicating(ordinal, 'No');
       expect(status.Relay_Master_Log_File).toMatch(/^mysql-bin\.\d+$/);
     }
+    await f.waitApplied(2, 'xtrabackup_slave_info');
     const slaveInfo = readFileSync(f.datadirFile(2, 'xtrabackup_slave_info.applied'), 'utf8');
     expect(slaveInfo).toMatch(/MASTER_LOG_FILE='mysql-bin\.\d+', MASTER_LOG_POS=\d+/);
     expect(f.log(1, 'replication')).toMatch(/configuring replication from \S+xtrabackup_binlog_info \(gtid '[^']*', file 'mysql-bin\.\d+', position '\d+'\)/);

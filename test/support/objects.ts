@@ -1,3 +1,6 @@
+import { createHash } from 'crypto';
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { StatefulMySQL, StatefulMySQLProps } from '../../lib';
 
@@ -50,4 +53,21 @@ export function manifestEnv(props: StatefulMySQLProps, containerName: string): R
   new StatefulMySQL(chart, 'mysql', props);
   const spec = find(synth(chart), 'StatefulSet', 'mysql').spec.template.spec;
   return Object.fromEntries(container(spec, containerName).env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+}
+
+/**
+ * The objects with every ConfigMap value that is a shipped file (a script of
+ * lib/mysql/scripts, byte for byte) replaced by its name and hash, for snapshots that
+ * review well: the bytes themselves are asserted elsewhere (stateful-mysql.test.ts).
+ */
+export function redactShippedAssets(objects: KubeObject[]): KubeObject[] {
+  const dir = join(__dirname, '..', '..', 'lib', 'mysql', 'scripts');
+  const shipped = new Map(readdirSync(dir).map(file => [readFileSync(join(dir, file), 'utf8'), `lib/mysql/scripts/${file}`]));
+  return objects.map(o => o.kind !== 'ConfigMap' || !o.data ? o : {
+    ...o,
+    data: Object.fromEntries(Object.entries(o.data as Record<string, string>).map(([key, value]) => {
+      const file = shipped.get(value);
+      return [key, file ? `<${file}, sha256 ${createHash('sha256').update(value).digest('hex').slice(0, 16)}>` : value];
+    })),
+  });
 }

@@ -56,7 +56,7 @@ export async function externalCommands(scriptFile: string, options: AnalysisOpti
 
 /**
  * A `resolveScript` for scripts mounted from local directories: `{ '/opt/x/scripts':
- * 'lib/scripts' }` maps "/opt/x/scripts/a.sh" to the local "lib/scripts/a.sh" (absolute),
+ * 'lib/mysql/scripts' }` maps "/opt/x/scripts/a.sh" to the local "lib/mysql/scripts/a.sh" (absolute),
  * and accepts a path that is already inside one of the local directories. Only existing
  * files resolve.
  */

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'fs';
 import { join } from 'path';
 import { StatefulMySQLProps } from '../../../lib';
-import { query, scalar, slaveStatus } from './db';
-import { Timings, waitFor } from './host';
-import { launchCluster, LaunchOptions, WORK_ROOT } from './launch';
-import { StatefulSetSpec } from './manifest';
-import { StatefulSetCluster } from './statefulset';
+import { query, scalar, slaveStatus } from '../../../harness/db';
+import { Timings, waitFor } from '../../../harness/host';
+import { launchCluster, LaunchOptions, WORK_ROOT } from '../../../harness/launch';
+import { StatefulSetSpec } from '../../../harness/manifest';
+import { StatefulSetCluster } from '../../../harness/statefulset';
 
-export { REPLICATION_PASSWORD, ROOT_PASSWORD, SECRET, WORK_ROOT } from './launch';
+export { REPLICATION_PASSWORD, ROOT_PASSWORD, SECRET, WORK_ROOT } from '../../../harness/launch';
 
 /**
  * One synthesized cluster per `describe`: synthesized and started in beforeAll, torn
@@ -106,6 +106,17 @@ export class Fixture {
   /** Host path of a file in a member's data directory (on its claim). */
   public datadirFile(ordinal: number, file: string): string {
     return join(this.cluster.claimDir(ordinal), 'mysql', file);
+  }
+
+  /**
+   * Waits until the sidecar has marked a clone's coordinate file applied. It does so once
+   * it sees both replication threads run, polling every second, so possibly just after
+   * the readiness probe found the pod Ready.
+   */
+  public async waitApplied(ordinal: number, file: string): Promise<void> {
+    await waitFor(`${file}.applied on ${this.cluster.podName(ordinal)}`, 15_000, () => this.hasDatadirFile(ordinal, `${file}.applied`));
+    expect(this.hasDatadirFile(ordinal, file)).toBe(false);
+    expect(this.hasDatadirFile(ordinal, `${file}.configured`)).toBe(false);
   }
 
   public hasDatadirFile(ordinal: number, file: string): boolean {

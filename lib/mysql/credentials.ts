@@ -1,0 +1,101 @@
+import * as kplus from 'cdk8s-plus-28';
+import { requireNonEmpty } from '../internal/validate';
+
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** Where the cluster's passwords come from. */
+export interface SecretCredentialsOptions {
+  /**
+   * Key of the root password in the Secret.
+   * @default 'root-password'
+   */
+  readonly rootPasswordKey?: string;
+  /**
+   * Key of the replication account's password in the Secret.
+   * @default 'replication-password'
+   */
+  readonly replicationPasswordKey?: string;
+  /**
+   * Name of the replication account the primary creates (privileges
+   * `REPLICATION SLAVE` and `REPLICATION CLIENT` only).
+   * @default 'replicator'
+   */
+  readonly replicationUser?: string;
+}
+
+/** A password taken from a Secret key. */
+export interface SecretKeyReference {
+  /** Name of the Secret. */
+  readonly secretName: string;
+  /** Key within the Secret. */
+  readonly key: string;
+}
+
+/**
+ * The cluster's credentials: a root password and a dedicated replication account.
+ * Passwords reach containers only as environment variables from `secretKeyRef`;
+ * scripts hand them to clients through an option file in a memory-backed volume,
+ * never on a command line, in a ConfigMap or in script text.
+ */
+export class MySqlCredentials {
+  /**
+   * Passwords from an existing Secret, e.g. one made with
+   * `kubectl create secret generic mysql-credentials --from-literal=root-password=… --from-literal=replication-password=…`.
+   * Keeping the Secret out of the chart keeps passwords out of `dist/` and git.
+   */
+  public static fromSecret(secret: kplus.ISecret, options: SecretCredentialsOptions = {}): MySqlCredentials {
+    return MySqlCredentials.fromSecretName(secret.name, options);
+  }
+
+  /** Like {@link fromSecret}, by the Secret's name. */
+  public static fromSecretName(secretName: string, options: SecretCredentialsOptions = {}): MySqlCredentials {
+    requireNonEmpty('credentials secret name', secretName);
+    const rootKey = requireSecretKey('rootPasswordKey', options.rootPasswordKey ?? 'root-password');
+    const replicationKey = requireSecretKey('replicationPasswordKey', options.replicationPasswordKey ?? 'replication-password');
+    return new MySqlCredentials(
+      { secretName, key: rootKey },
+      { secretName, key: replicationKey },
+      requireAccountName(options.replicationUser ?? 'replicator'),
+    );
+  }
+
+  /**
+   * No passwords at all: root and the replication account have empty passwords.
+   * Only for throwaway local experiments; anyone who reaches port 3306 owns the data.
+   */
+  public static insecureEmptyPasswordsForLocalExperimentsOnly(): MySqlCredentials {
+    return new MySqlCredentials(undefined, undefined, 'replicator');
+  }
+
+  /** Where the root password comes from; undefined with empty passwords. */
+  public readonly rootPassword?: SecretKeyReference;
+  /** Where the replication password comes from; undefined with empty passwords. */
+  public readonly replicationPassword?: SecretKeyReference;
+  /** Name of the replication account. */
+  public readonly replicationUser: string;
+
+  private constructor(rootPassword: SecretKeyReference | undefined, replicationPassword: SecretKeyReference | undefined, replicationUser: string) {
+    this.rootPassword = rootPassword;
+    this.replicationPassword = replicationPassword;
+    this.replicationUser = replicationUser;
+  }
+
+  /** True when the explicit empty-password opt-in was chosen. */
+  public get emptyPasswords(): boolean {
+    return this.rootPassword === undefined;
+  }
+}
+
+function requireSecretKey(what: string, key: string): string {
+  if (typeof key !== 'string' || key.length > 253 || !SECRET_KEY.test(key)) {
+    throw new Error(`${what} must be a Secret key of letters, digits, '-', '_' or '.' (got "${key}")`);
+  }
+  return key;
+}
+
+function requireAccountName(user: string): string {
+  if (typeof user !== 'string' || !/^[A-Za-z0-9_]{1,32}$/.test(user)) {
+    throw new Error(`replicationUser must be 1 to 32 letters, digits or '_' (got "${user}")`);
+  }
+  return user;
+}

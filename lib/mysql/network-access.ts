@@ -1,0 +1,100 @@
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as k8s from '../internal/k8s';
+
+/**
+ * Pods allowed to connect to the database port. Both selectors given: pods with these
+ * labels in namespaces with those labels.
+ */
+export interface ClientSelector {
+  /**
+   * Labels of the client pods.
+   * @default - every pod (of the selected namespaces)
+   */
+  readonly podLabels?: Record<string, string>;
+  /**
+   * Labels of the namespaces the clients run in.
+   * @default - the cluster's own namespace only
+   */
+  readonly namespaceLabels?: Record<string, string>;
+}
+
+/** Network access to the members. */
+export interface NetworkAccessOptions {
+  /**
+   * Create the NetworkPolicy. Without a NetworkPolicy-enforcing network plugin it has
+   * no effect.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Who may connect to the database port besides the members themselves. More can be
+   * added with `StatefulMySQL.allowClients()`.
+   * @default - every pod in the cluster's namespace
+   */
+  readonly clients?: ClientSelector[];
+}
+
+/** Props of {@link MemberNetworkPolicy}. */
+export interface MemberNetworkPolicyProps {
+  readonly name: string;
+  readonly namespace: string;
+  readonly memberLabels: Record<string, string>;
+  readonly databasePort: number;
+  readonly backupPort: number;
+  readonly clients: ClientSelector[];
+}
+
+/**
+ * Ingress rules for the members: the backup port only from other members, the
+ * database port from the members and the allowed clients. Clients can be added until
+ * synthesis.
+ */
+export class MemberNetworkPolicy extends Construct {
+  /** The NetworkPolicy object. */
+  public readonly resource: k8s.KubeNetworkPolicy;
+  private readonly clients: ClientSelector[];
+
+  constructor(scope: Construct, id: string, props: MemberNetworkPolicyProps) {
+    super(scope, id);
+    this.clients = props.clients.map((c, i) => validated(c, i));
+    const members: k8s.NetworkPolicyPeer = { podSelector: { matchLabels: { ...props.memberLabels } } };
+    const port = (n: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(n) });
+    this.resource = new k8s.KubeNetworkPolicy(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels: { ...props.memberLabels } },
+      spec: {
+        podSelector: { matchLabels: { ...props.memberLabels } },
+        policyTypes: ['Ingress'],
+        ingress: Lazy.any({
+          produce: () => [
+            { from: [members], ports: [port(props.databasePort), port(props.backupPort)] },
+            ...(this.clients.length > 0 ? [{ from: this.clients.map(peer), ports: [port(props.databasePort)] }] : []),
+          ],
+        }),
+      },
+    });
+  }
+
+  /** Lets more pods connect to the database port. */
+  public allow(client: ClientSelector): void {
+    this.clients.push(validated(client, this.clients.length));
+  }
+}
+
+function validated(client: ClientSelector, index: number): ClientSelector {
+  for (const labels of [client.podLabels, client.namespaceLabels]) {
+    for (const [key, value] of Object.entries(labels ?? {})) {
+      if (key === '' || typeof value !== 'string' || value.length > 63) {
+        throw new Error(`clients[${index}]: labels must map non-empty keys to values of at most 63 characters (got ${JSON.stringify(labels)})`);
+      }
+    }
+  }
+  return client;
+}
+
+function peer(client: ClientSelector): k8s.NetworkPolicyPeer {
+  return {
+    podSelector: { matchLabels: { ...client.podLabels } },
+    namespaceSelector: client.namespaceLabels ? { matchLabels: { ...client.namespaceLabels } } : undefined,
+  };
+}

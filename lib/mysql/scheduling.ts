@@ -1,0 +1,133 @@
+import * as k8s from '../internal/k8s';
+import { requireDnsSubdomain, requireInteger, requireNonEmpty } from '../internal/validate';
+
+/** How members are spread over failure domains. */
+export interface MemberSpreadOptions {
+  /**
+   * Node label whose values are the failure domains.
+   * @default 'kubernetes.io/hostname' (one member per node)
+   */
+  readonly topologyKey?: string;
+  /**
+   * Refuse to schedule two members into one domain (pods stay Pending when there are
+   * not enough domains) instead of only preferring not to.
+   * @default false
+   */
+  readonly required?: boolean;
+}
+
+/** Effect of a taint a toleration matches. */
+export enum TaintEffect {
+  /** Pods that do not tolerate the taint are not scheduled. */
+  NO_SCHEDULE = 'NoSchedule',
+  /** The scheduler tries not to place pods that do not tolerate the taint. */
+  PREFER_NO_SCHEDULE = 'PreferNoSchedule',
+  /** Pods that do not tolerate the taint are evicted. */
+  NO_EXECUTE = 'NoExecute',
+}
+
+/** A toleration of a node taint. */
+export interface Toleration {
+  /**
+   * Taint key; empty with `exists: true` tolerates every taint.
+   * @default - every key (only with `exists: true`)
+   */
+  readonly key?: string;
+  /**
+   * Tolerate the taint whatever its value, instead of only `value`.
+   * @default false
+   */
+  readonly exists?: boolean;
+  /**
+   * Taint value to match (not with `exists`).
+   * @default - none
+   */
+  readonly value?: string;
+  /**
+   * Taint effect to match.
+   * @default - every effect
+   */
+  readonly effect?: TaintEffect;
+  /**
+   * With NoExecute: how long the pod stays bound after the taint appears.
+   * @default - forever
+   */
+  readonly tolerationSeconds?: number;
+}
+
+/** Where the members may and should run. */
+export interface MemberSchedulingOptions {
+  /**
+   * Spreading of members, or `false` for none.
+   * @default - preferred anti-affinity across nodes
+   */
+  readonly spread?: MemberSpreadOptions | false;
+  /**
+   * PriorityClass of the pods.
+   * @default - the cluster's default priority
+   */
+  readonly priorityClassName?: string;
+  /**
+   * Node labels the pods require.
+   * @default - any node
+   */
+  readonly nodeSelector?: Record<string, string>;
+  /**
+   * Taints the pods tolerate.
+   * @default - none
+   */
+  readonly tolerations?: Toleration[];
+}
+
+/** The scheduling fields of the pod spec for these options. */
+export function schedulingSpec(options: MemberSchedulingOptions, memberLabels: Record<string, string>): Partial<k8s.PodSpec> {
+  const spec: { -readonly [K in keyof k8s.PodSpec]?: k8s.PodSpec[K] } = {};
+  if (options.spread !== false) {
+    const topologyKey = requireNonEmpty('spread.topologyKey', options.spread?.topologyKey ?? 'kubernetes.io/hostname');
+    const term: k8s.PodAffinityTerm = { labelSelector: { matchLabels: { ...memberLabels } }, topologyKey };
+    spec.affinity = {
+      podAntiAffinity: options.spread?.required
+        ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+        : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
+    };
+  }
+  if (options.priorityClassName !== undefined) {
+    spec.priorityClassName = requireDnsSubdomain('priorityClassName', options.priorityClassName);
+  }
+  if (options.nodeSelector !== undefined) {
+    for (const [key, value] of Object.entries(options.nodeSelector)) {
+      requireNonEmpty('nodeSelector key', key);
+      if (typeof value !== 'string' || value.length > 63) {
+        throw new Error(`nodeSelector["${key}"] must be a label value of at most 63 characters (got ${JSON.stringify(value)})`);
+      }
+    }
+    spec.nodeSelector = { ...options.nodeSelector };
+  }
+  if (options.tolerations !== undefined) {
+    spec.tolerations = options.tolerations.map((t, index) => toleration(t, index));
+  }
+  return spec;
+}
+
+function toleration(t: Toleration, index: number): k8s.Toleration {
+  const where = `tolerations[${index}]`;
+  if (t.exists && t.value !== undefined) {
+    throw new Error(`${where}: value must be unset when exists is true (got "${t.value}")`);
+  }
+  if (!t.exists && (t.key === undefined || t.key === '')) {
+    throw new Error(`${where}: key is required unless exists is true (got ${JSON.stringify(t.key)})`);
+  }
+  if (t.tolerationSeconds !== undefined) {
+    requireInteger(`${where}.tolerationSeconds`, t.tolerationSeconds, 0);
+    if (t.effect !== TaintEffect.NO_EXECUTE) {
+      throw new Error(`${where}: tolerationSeconds applies only to effect NoExecute (got effect ${t.effect ?? 'any'})`);
+    }
+  }
+  return {
+    key: t.key,
+    operator: t.exists ? 'Exists' : 'Equal',
+    value: t.exists ? undefined : (t.value ?? ''),
+    effect: t.effect,
+    tolerationSeconds: t.tolerationSeconds,
+  };
+}

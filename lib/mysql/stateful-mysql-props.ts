@@ -1,0 +1,264 @@
+import { Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { MySqlCredentials } from './credentials';
+import { MySqlEngine } from './engine/engine';
+import { ServerSettings } from './pod/server-config';
+import { ReplicationMode } from './engine/replication-sql';
+import { NetworkAccessOptions } from './network-access';
+import { VolumeAccessMode } from '../statefulset/per-pod-claims';
+import { MemberSchedulingOptions } from './scheduling';
+
+/** Compute resources of the cluster's containers. */
+export interface MySqlResources {
+  /**
+   * The database server.
+   * @default - requests 500m CPU / 1Gi memory, memory limit 2Gi
+   */
+  readonly server?: kplus.ContainerResources;
+  /**
+   * The replication and backup sidecar (and the clone init container, which runs
+   * the same tool).
+   * @default - requests 100m CPU / 256Mi memory, memory limit 1Gi
+   */
+  readonly sidecar?: kplus.ContainerResources;
+}
+
+/** How the server's user (uid 999) gets write access to its volume. */
+export enum VolumePermissions {
+  /**
+   * kubelet gives the volume to the pod's `fsGroup` (999). Enough for every volume type
+   * whose ownership kubelet manages (most CSI and cloud disks, local-path provisioners
+   * that create world-writable directories); not for hostPath volumes or NFS exports.
+   */
+  FS_GROUP = 'fsGroup',
+  /**
+   * Also run a first init container as root, with the capability `CHOWN` only, that
+   * gives the volume and the data directory to uid 999. Needed on
+   * {@link HostPathPersistentVolumes}, whose directories kubelet creates root-owned
+   * with mode 0755. A container running as root does not meet the Pod Security
+   * "restricted" profile: the namespace must allow "baseline".
+   */
+  ROOT_INIT_CONTAINER = 'rootInitContainer',
+}
+
+/** Storage of each member's data directory. */
+export interface MySqlStorageOptions {
+  /**
+   * Size of each member's volume.
+   * @default Size.gibibytes(10)
+   */
+  readonly size?: Size;
+  /**
+   * StorageClass of the volume claims. Set it to the class of your
+   * {@link NfsPersistentVolumes} (or provisioner) so the claims bind.
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClassName?: string;
+  /**
+   * Access modes of the claims.
+   * @default [VolumeAccessMode.READ_WRITE_ONCE]
+   */
+  readonly accessModes?: VolumeAccessMode[];
+  /**
+   * How the server's user gets write access to the volume. Set
+   * `VolumePermissions.ROOT_INIT_CONTAINER` for {@link HostPathPersistentVolumes}
+   * (synth fails without it).
+   * @default VolumePermissions.FS_GROUP
+   */
+  readonly volumePermissions?: VolumePermissions;
+}
+
+/** How the backup stream from the clone source to a new replica is compressed. */
+export enum CloneCompression {
+  /** Sent as the backup tool writes it. */
+  NONE = 'none',
+  /** `zstd -1` on all cores of the source; the backup image needs `zstd` (every pinned one but MySQL 5.7's has it). */
+  ZSTD = 'zstd',
+  /** `lz4 -1`; the backup image needs `lz4` (of the pinned ones, only Percona's XtraBackup 8.x images have it). */
+  LZ4 = 'lz4',
+}
+
+/**
+ * How a new replica copies its data from the previous member: a streamed physical
+ * backup (`xtrabackup`/`mariadb-backup --backup --stream=xbstream`) that the replica
+ * unpacks and prepares. Defaults come from the bootstrap benchmark (BENCHMARKS.md).
+ */
+export interface CloneOptions {
+  /**
+   * Data files the backup tool copies at once (`--parallel`), and the unpacker's
+   * threads (`xbstream`/`mbstream --parallel`). Between 1 and 64.
+   * @default 4
+   */
+  readonly parallelThreads?: number;
+  /**
+   * Compression of the stream. Pays off only when the network, not the disks or the
+   * CPU, is the bottleneck. The tool must be in the backup image (checked at synth for
+   * the pinned images); a source compresses only for a receiver that accepts the same
+   * compression, so members of two revisions of the pod template still clone.
+   * @default CloneCompression.NONE
+   */
+  readonly compression?: CloneCompression;
+  /**
+   * Memory the backup tool uses to prepare the copy (`--prepare --use-memory`), i.e.
+   * to apply the redo log written while the backup was taken. Must be below the clone
+   * container's memory limit (`resources.sidecar`).
+   * @default Size.mebibytes(256)
+   */
+  readonly prepareMemory?: Size;
+  /**
+   * A replica serves its data to the next member only while its replication runs and
+   * lags at most this much behind the primary (`Seconds_Behind_Master`); otherwise it
+   * refuses and the new member retries every few seconds. Whole seconds.
+   * @default Duration.minutes(1)
+   */
+  readonly maxSourceLag?: Duration;
+}
+
+/** What happens to the members' claims. */
+export enum ClaimRetention {
+  /** Keep the claim (and its data). */
+  RETAIN = 'Retain',
+  /** Delete the claim; the volume's reclaim policy decides what happens to the data. */
+  DELETE = 'Delete',
+}
+
+/** The StatefulSet's `persistentVolumeClaimRetentionPolicy`. */
+export interface ClaimRetentionOptions {
+  /**
+   * When the StatefulSet is deleted.
+   * @default ClaimRetention.RETAIN
+   */
+  readonly whenDeleted?: ClaimRetention;
+  /**
+   * When the StatefulSet is scaled down (claims of removed ordinals).
+   * @default ClaimRetention.RETAIN
+   */
+  readonly whenScaled?: ClaimRetention;
+}
+
+/** Props of {@link StatefulMySQL}. */
+export interface StatefulMySQLProps {
+  /**
+   * Name of the StatefulSet and the headless Service; the other objects are named after
+   * it (`<name>-read`, `<name>-primary`, `<name>-config`, …). At most 52 characters.
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /**
+   * Number of members: one primary plus `replicas - 1` read replicas.
+   * @default 3
+   */
+  readonly replicas?: number;
+
+  /**
+   * Database engine flavor.
+   * @default MySqlEngine.mysql84()
+   */
+  readonly engine?: MySqlEngine;
+
+  /**
+   * Where the root and replication passwords come from.
+   * @default - MySqlCredentials.fromSecretName(`<name>-credentials`): a Secret you
+   * create with keys `root-password` and `replication-password`
+   */
+  readonly credentials?: MySqlCredentials;
+
+  /**
+   * How replicas position themselves in the primary's history.
+   * @default ReplicationMode.GTID
+   */
+  readonly replicationMode?: ReplicationMode;
+
+  /**
+   * Namespace of every object of the cluster.
+   * @default - the chart's namespace, else `default`
+   */
+  readonly namespace?: string;
+
+  /**
+   * The Kubernetes cluster's DNS domain.
+   * @default 'cluster.local'
+   */
+  readonly clusterDomain?: string;
+
+  /**
+   * `server_id` of ordinal 0; member k gets `serverIdOffset + k`.
+   * @default 100
+   */
+  readonly serverIdOffset?: number;
+
+  /**
+   * Storage of each member's data directory.
+   * @default - 10Gi ReadWriteOnce claims of the default StorageClass
+   */
+  readonly storage?: MySqlStorageOptions;
+
+  /**
+   * Extra server settings for every member, e.g. `{ max_connections: 500 }`.
+   * @default - none
+   */
+  readonly commonSettings?: ServerSettings;
+
+  /**
+   * Extra server settings for the primary only.
+   * @default - none
+   */
+  readonly primarySettings?: ServerSettings;
+
+  /**
+   * Extra server settings for the replicas only.
+   * @default - none
+   */
+  readonly replicaSettings?: ServerSettings;
+
+  /**
+   * How a new replica copies its data from the previous member: copy threads,
+   * compression, memory to prepare the copy, how far behind a source may be.
+   * @default - see {@link CloneOptions}
+   */
+  readonly clone?: CloneOptions;
+
+  /**
+   * Threads that apply replicated transactions in parallel on each replica; 0 applies
+   * them one at a time in the replication SQL thread. Rendered per engine into
+   * `replica.cnf`: MariaDB `slave_parallel_threads` (with `slave_parallel_mode =
+   * optimistic`), MySQL 8 `replica_parallel_workers` (with
+   * `replica_preserve_commit_order = ON`), MySQL 5.7 `slave_parallel_workers` (with
+   * `LOGICAL_CLOCK` and `slave_preserve_commit_order = ON`). Between 0 and 256.
+   * @default 4
+   */
+  readonly replicaApplierThreads?: number;
+
+  /**
+   * Compute resources of the containers.
+   * @default - see {@link MySqlResources}
+   */
+  readonly resources?: MySqlResources;
+
+  /**
+   * Where members run: spreading, priority, node selection and tolerations.
+   * @default - members preferably on distinct nodes
+   */
+  readonly scheduling?: MemberSchedulingOptions;
+
+  /**
+   * Create a PodDisruptionBudget allowing one member at a time to be evicted
+   * (node drains, cluster upgrades).
+   * @default true
+   */
+  readonly disruptionBudget?: boolean;
+
+  /**
+   * NetworkPolicy: the backup port only between members; the database port from the
+   * members and the allowed clients.
+   * @default - a policy admitting every pod of the namespace to the database port
+   */
+  readonly networkAccess?: NetworkAccessOptions;
+
+  /**
+   * What happens to the members' claims when the StatefulSet is deleted or scaled down.
+   * @default - both retained
+   */
+  readonly claimRetention?: ClaimRetentionOptions;
+}

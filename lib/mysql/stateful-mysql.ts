@@ -1,0 +1,280 @@
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { asset, checksum } from '../internal/assets';
+import { addClientEnv, ClientAccount, clientEnv, MySqlEndpoints } from './client-binding';
+import { MySqlCredentials } from './credentials';
+import { MySqlEngine } from './engine/engine';
+import { HeadlessService } from '../statefulset/headless-service';
+import * as k8s from '../internal/k8s';
+import { ClientSelector, MemberNetworkPolicy } from './network-access';
+import { HostPathPersistentVolumes } from '../storage/host-path-persistent-volumes';
+import { BACKUP_PORT, CONTAINERS, MYSQL_PORT, MYSQL_UID, mysqlPodSpec } from './pod/mysql-pod';
+import { ReplicationMode } from './engine/replication-sql';
+import { PerPodClaims } from '../statefulset/per-pod-claims';
+import { ReplicaTopology } from './replica-topology';
+import { schedulingSpec } from './scheduling';
+import { ClaimRetention, StatefulMySQLProps, VolumePermissions } from './stateful-mysql-props';
+import { MAX_STATEFUL_SET_NAME_LENGTH, requireDnsLabel, requireEnum } from '../internal/validate';
+
+/** The shipped scripts, mounted into every container from one ConfigMap. */
+export const SCRIPT_FILES = [
+  'common.sh',
+  'init-config.sh',
+  'clone-data.sh',
+  'receive-backup.sh',
+  'replication-sidecar.sh',
+  'stream-backup.sh',
+  'probe-ready.sh',
+  'volume-ownership.sh',
+] as const;
+
+/**
+ * A replicated MySQL (or MariaDB) cluster: ordinal 0 is the primary, every other
+ * ordinal a read replica that clones its data from the previous one and replicates
+ * from the primary.
+ *
+ * Synthesizes a StatefulSet (`Resource`), its headless Service, a read Service over
+ * all Ready members, a primary Service over ordinal 0 only, and ConfigMaps with the
+ * per-role server configuration and the scripts.
+ */
+export class StatefulMySQL extends Construct {
+  /** The model: names, roles, server ids, DNS names. */
+  public readonly topology: ReplicaTopology;
+  /** The engine flavor. */
+  public readonly engine: MySqlEngine;
+  /** The credentials the cluster uses. */
+  public readonly credentials: MySqlCredentials;
+  /** The governing headless Service (`<name>`). */
+  public readonly headlessService: HeadlessService;
+  /** ClusterIP Service over every Ready member, for reads (`<name>-read`). */
+  public readonly readService: kplus.Service;
+  /** ClusterIP Service over ordinal 0 only, for writes (`<name>-primary`). */
+  public readonly primaryService: kplus.Service;
+  /** ConfigMap with the my.cnf fragments. */
+  public readonly configMap: k8s.KubeConfigMap;
+  /** ConfigMap with the scripts. */
+  public readonly scriptsConfigMap: k8s.KubeConfigMap;
+  /** The StatefulSet (L1 object; the construct's default child). */
+  public readonly statefulSet: k8s.KubeStatefulSet;
+  /** The per-member volume claims, for pre-binding PersistentVolumes. */
+  public readonly dataClaims: PerPodClaims;
+  /** Labels every pod carries and every Service selects on. */
+  public readonly selectorLabels: Record<string, string>;
+  /** The PodDisruptionBudget, unless disabled. */
+  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
+  /** The NetworkPolicy, unless disabled. */
+  public readonly networkPolicy?: MemberNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: StatefulMySQLProps = {}) {
+    super(scope, id);
+    const name = requireDnsLabel('StatefulMySQL name', props.name ?? id, MAX_STATEFUL_SET_NAME_LENGTH);
+    this.engine = props.engine ?? MySqlEngine.mysql84();
+    this.credentials = props.credentials ?? MySqlCredentials.fromSecretName(`${name}-credentials`);
+    this.topology = new ReplicaTopology(this, 'Topology', {
+      statefulSetName: name,
+      headlessServiceName: name,
+      namespace: props.namespace,
+      clusterDomain: props.clusterDomain,
+      replicas: props.replicas,
+      serverIdOffset: props.serverIdOffset,
+      commonSettings: props.commonSettings,
+      primarySettings: props.primarySettings,
+      replicaSettings: props.replicaSettings,
+      replicaApplierThreads: props.replicaApplierThreads,
+    });
+    const namespace = this.topology.namespace;
+    this.dataClaims = new PerPodClaims({
+      statefulSet: { name },
+      namespace,
+      replicas: this.topology.replicas,
+      templateName: 'data',
+      size: props.storage?.size,
+      storageClassName: props.storage?.storageClassName,
+      accessModes: props.storage?.accessModes,
+    });
+    const volumePermissions = requireEnum('storage.volumePermissions', props.storage?.volumePermissions ?? VolumePermissions.FS_GROUP, VolumePermissions);
+    if (volumePermissions !== VolumePermissions.ROOT_INIT_CONTAINER) {
+      this.node.addValidation({ validate: () => this.hostPathProblems() });
+    }
+    requireDnsLabel('read Service name', `${name}-read`);
+    requireDnsLabel('primary Service name', `${name}-primary`);
+
+    this.selectorLabels = { 'app.kubernetes.io/name': 'mysql', 'app.kubernetes.io/instance': name };
+    const labels = { ...this.selectorLabels, 'app.kubernetes.io/component': 'database' };
+
+    const configData = this.topology.configFragments(this.engine);
+    this.configMap = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { name: `${name}-config`, namespace, labels },
+      data: configData,
+    });
+    const scriptData = Object.fromEntries(SCRIPT_FILES.map(file => [file, asset(`mysql/scripts/${file}`)]));
+    this.scriptsConfigMap = new k8s.KubeConfigMap(this, 'Scripts', {
+      metadata: { name: `${name}-scripts`, namespace, labels },
+      data: scriptData,
+    });
+
+    this.headlessService = new HeadlessService(this, 'Headless', {
+      name,
+      namespace,
+      clusterDomain: this.topology.clusterDomain,
+      selector: this.selectorLabels,
+      labels,
+      ports: [{ name: 'mysql', port: MYSQL_PORT, targetPort: MYSQL_PORT }],
+    });
+    this.readService = this.clientService('ReadService', `${name}-read`, namespace, labels, this.selectorLabels);
+    this.primaryService = this.clientService('PrimaryService', `${name}-primary`, namespace, labels, {
+      ...this.selectorLabels,
+      'statefulset.kubernetes.io/pod-name': this.topology.member(0).podName,
+    });
+
+    this.statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
+      metadata: { name, namespace, labels },
+      spec: {
+        serviceName: this.headlessService.name,
+        replicas: this.topology.replicas,
+        podManagementPolicy: 'OrderedReady',
+        updateStrategy: { type: 'RollingUpdate' },
+        selector: { matchLabels: this.selectorLabels },
+        template: {
+          metadata: {
+            labels,
+            annotations: {
+              // Changing the configuration or the scripts rolls the pods.
+              'checksum/config': checksum({ ...configData, ...scriptData }),
+              'kubectl.kubernetes.io/default-container': CONTAINERS.server,
+            },
+          },
+          spec: {
+            ...mysqlPodSpec({
+              topology: this.topology,
+              engine: this.engine,
+              credentials: this.credentials,
+              replicationMode: props.replicationMode ?? ReplicationMode.GTID,
+              configMapName: this.configMap.name,
+              scriptsConfigMapName: this.scriptsConfigMap.name,
+              dataVolumeName: this.dataClaims.templateName,
+              resources: props.resources ?? {},
+              clone: props.clone ?? {},
+              volumePermissions,
+            }),
+            ...schedulingSpec(props.scheduling ?? {}, this.selectorLabels),
+          },
+        },
+        volumeClaimTemplates: [this.dataClaims.toVolumeClaimTemplate()],
+        persistentVolumeClaimRetentionPolicy: {
+          whenDeleted: props.claimRetention?.whenDeleted ?? ClaimRetention.RETAIN,
+          whenScaled: props.claimRetention?.whenScaled ?? ClaimRetention.RETAIN,
+        },
+      },
+    });
+
+    if (props.disruptionBudget ?? true) {
+      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+        metadata: { name, namespace, labels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.selectorLabels } },
+      });
+    }
+    if (props.networkAccess?.enabled ?? true) {
+      this.networkPolicy = new MemberNetworkPolicy(this, 'NetworkPolicy', {
+        name,
+        namespace,
+        memberLabels: this.selectorLabels,
+        databasePort: MYSQL_PORT,
+        backupPort: BACKUP_PORT,
+        clients: props.networkAccess?.clients ?? [{}],
+      });
+    }
+  }
+
+  /** Where applications find the cluster. */
+  public get endpoints(): MySqlEndpoints {
+    return { primaryHost: this.primaryHost, readHost: this.readHost, port: this.port };
+  }
+
+  /**
+   * Lets pods matching `client` connect to the database port through the
+   * NetworkPolicy. Throws when the NetworkPolicy is disabled.
+   */
+  public allowClients(client: ClientSelector): void {
+    if (!this.networkPolicy) {
+      throw new Error(`allowClients needs the NetworkPolicy, but networkAccess.enabled is false for "${this.name}"`);
+    }
+    this.networkPolicy.allow(client);
+  }
+
+  /**
+   * Gives an application container what it needs to use the cluster: `MYSQL_HOST`
+   * (writes), `MYSQL_READ_HOST` (reads), `MYSQL_PORT`, and `MYSQL_USER` /
+   * `MYSQL_PASSWORD` from the application's own account Secret.
+   */
+  public connect(container: kplus.Container, account: ClientAccount): void {
+    addClientEnv(container, this.endpoints, account);
+  }
+
+  /** The same environment as {@link connect}, as plain env entries for L1 pod specs. */
+  public clientEnv(account: ClientAccount): k8s.EnvVar[] {
+    return clientEnv(this.endpoints, account);
+  }
+
+  /** Name of the StatefulSet (and of the headless Service). */
+  public get name(): string {
+    return this.topology.statefulSetName;
+  }
+
+  /** DNS name of the primary Service: send writes here. */
+  public get primaryHost(): string {
+    return this.serviceHost(this.primaryService);
+  }
+
+  /** DNS name of the read Service: reads balanced over every Ready member. */
+  public get readHost(): string {
+    return this.serviceHost(this.readService);
+  }
+
+  /** Port clients connect to. */
+  public get port(): number {
+    return MYSQL_PORT;
+  }
+
+  /** Port on which members serve backups to the next member. */
+  public get backupPort(): number {
+    return BACKUP_PORT;
+  }
+
+  /** Stable DNS name of one member, e.g. `mysql-1.mysql.default.svc.cluster.local`. */
+  public hostFor(ordinal: number): string {
+    return this.topology.hostFor(ordinal);
+  }
+
+  /**
+   * hostPath directories are created root-owned with mode 0755 and kubelet applies no
+   * fsGroup to them: the server (uid 999) could not write its data directory.
+   */
+  private hostPathProblems(): string[] {
+    const claims = this.dataClaims;
+    return this.node.root.node.findAll()
+      .filter((c): c is HostPathPersistentVolumes => c instanceof HostPathPersistentVolumes)
+      .filter(volumes => volumes.claims.statefulSetName === claims.statefulSetName
+        && volumes.claims.namespace === claims.namespace && volumes.claims.templateName === claims.templateName)
+      .map(volumes => `StatefulMySQL "${this.name}" keeps its data on HostPathPersistentVolumes "${volumes.node.path}", `
+        + `whose directories kubelet creates owned by root with mode 0755, which the server (uid ${MYSQL_UID}) cannot write; `
+        + 'set storage: { volumePermissions: VolumePermissions.ROOT_INIT_CONTAINER } (one init container then runs as root with CAP_CHOWN only; '
+        + 'the namespace must allow the Pod Security "baseline" profile)');
+  }
+
+  private serviceHost(service: kplus.Service): string {
+    return `${service.name}.${this.topology.namespace}.svc.${this.topology.clusterDomain}`;
+  }
+
+  private clientService(id: string, name: string, namespace: string, labels: Record<string, string>, selector: Record<string, string>): kplus.Service {
+    const service = new kplus.Service(this, id, {
+      metadata: { name, namespace, labels },
+      type: kplus.ServiceType.CLUSTER_IP,
+      ports: [{ name: 'mysql', port: MYSQL_PORT, targetPort: MYSQL_PORT }],
+    });
+    for (const [key, value] of Object.entries(selector)) {
+      service.selectLabel(key, value);
+    }
+    return service;
+  }
+}

@@ -1,0 +1,124 @@
+import { Size } from 'cdk8s';
+import { Construct } from 'constructs';
+import * as k8s from '../internal/k8s';
+import {
+  clusterScoped, createNoProvisionerStorageClass, planPerOrdinalVolumes, ReclaimPolicy, registerVolumeLocations,
+} from './per-ordinal-volumes';
+import { PerPodClaims, VolumeAccessMode } from '../statefulset/per-pod-claims';
+import { requireDnsSubdomain, requireNonEmpty } from '../internal/validate';
+
+export { ReclaimPolicy } from './per-ordinal-volumes';
+
+/** Props of {@link NfsPersistentVolumes}. */
+export interface NfsPersistentVolumesProps {
+  /**
+   * The claims to pre-bind: one claim template of any StatefulSet. Their
+   * `storageClassName` must be set; the volumes use the same class.
+   */
+  readonly claims: PerPodClaims;
+
+  /** NFS server host name or IP address. */
+  readonly server: string;
+
+  /** Absolute export directory under which each ordinal gets its own directory. */
+  readonly basePath: string;
+
+  /**
+   * Directory of each volume below `basePath`. `{ordinal}`, `{claim}` and
+   * `{statefulset}` are replaced; the pattern must contain `{ordinal}` or `{claim}`
+   * so that no two volumes share a directory.
+   * @default '{claim}'
+   */
+  readonly pathPattern?: string;
+
+  /**
+   * Number of volumes to create, ordinals 0 … count-1; more than the replicas leaves
+   * room to scale up. Fewer than the replicas is an error.
+   * @default - the claims' replica count
+   */
+  readonly count?: number;
+
+  /**
+   * Capacity of each volume.
+   * @default - the claims' requested size
+   */
+  readonly capacity?: Size;
+
+  /**
+   * Access modes of each volume.
+   * @default - the claims' access modes
+   */
+  readonly accessModes?: VolumeAccessMode[];
+
+  /**
+   * What happens to the data when a claim is deleted.
+   * @default ReclaimPolicy.RETAIN
+   */
+  readonly reclaimPolicy?: ReclaimPolicy;
+
+  /**
+   * NFS mount options, e.g. `['nfsvers=4.1', 'hard']`.
+   * @default - none (the node's defaults)
+   */
+  readonly mountOptions?: string[];
+
+  /**
+   * Create the StorageClass named by the claims (no provisioner,
+   * `WaitForFirstConsumer`). Turn off when it exists already, in the cluster or
+   * in this app (two StorageClasses of one name in an app fail validation).
+   * @default true
+   */
+  readonly createStorageClass?: boolean;
+}
+
+/**
+ * Static NFS PersistentVolumes for a StatefulSet's claims: one export directory per
+ * ordinal, each volume pre-bound through `claimRef` to the claim the StatefulSet
+ * creates for that ordinal, so volumes never bind to the wrong pod. Also creates the
+ * matching no-provisioner StorageClass. Works for any StatefulSet.
+ */
+export class NfsPersistentVolumes extends Construct {
+  /** The StorageClass, when created here. */
+  public readonly storageClass?: k8s.KubeStorageClass;
+  /** The volumes, ordinal 0 first. */
+  public readonly volumes: k8s.KubePersistentVolume[];
+  /** The export directory of each volume, ordinal 0 first. */
+  public readonly paths: string[];
+
+  constructor(scope: Construct, id: string, props: NfsPersistentVolumesProps) {
+    super(scope, id);
+    const claims = props.claims;
+    if (claims.storageClassName === undefined) {
+      throw new Error(`NfsPersistentVolumes needs claims with a storageClassName (got none for "${claims.claimName(0)}"); create the claims with one, e.g. "nfs-${claims.statefulSetName}", so they wait for these volumes instead of the cluster's default StorageClass`);
+    }
+    const storageClassName = requireDnsSubdomain('storageClassName', claims.storageClassName);
+    const server = requireNonEmpty('NFS server', props.server);
+    const plan = planPerOrdinalVolumes('NFS', props);
+    const mountOptions = props.mountOptions?.map((option, index) => requireNonEmpty(`NFS mountOptions[${index}]`, option));
+    const reclaimPolicy = props.reclaimPolicy ?? ReclaimPolicy.RETAIN;
+
+    this.paths = plan.volumes.map(v => v.path);
+    if (props.createStorageClass ?? true) {
+      this.storageClass = createNoProvisionerStorageClass(this, storageClassName, reclaimPolicy);
+    }
+    this.volumes = plan.volumes.map(v => clusterScoped(new k8s.KubePersistentVolume(this, `Volume${v.ordinal}`, {
+      metadata: { name: `${v.claimName}-nfs`, labels: v.labels },
+      spec: {
+        capacity: { storage: k8s.Quantity.fromString(plan.capacity.asString()) },
+        accessModes: [...plan.accessModes],
+        persistentVolumeReclaimPolicy: reclaimPolicy,
+        storageClassName,
+        mountOptions,
+        nfs: { server, path: v.path },
+        claimRef: v.claimRef,
+      },
+    })));
+    registerVolumeLocations(this, plan.volumes.map((v, index) => ({
+      volumeName: this.volumes[index].name,
+      kind: 'nfs',
+      host: server,
+      path: v.path,
+      claim: `${claims.namespace}/${v.claimName}`,
+    })), this.storageClass);
+  }
+}

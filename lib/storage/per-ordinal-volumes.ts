@@ -1,0 +1,197 @@
+import { ApiObject, JsonPatch, Size } from 'cdk8s';
+import { Construct, IConstruct } from 'constructs';
+import * as k8s from '../internal/k8s';
+import { PerPodClaims, VolumeAccessMode } from '../statefulset/per-pod-claims';
+import { requireAbsolutePath, requireDistinct, requireDnsSubdomain, requireInteger, requirePositiveSize } from '../internal/validate';
+
+/**
+ * What the static PersistentVolume constructs ({@link NfsPersistentVolumes},
+ * {@link HostPathPersistentVolumes}) share: one directory per ordinal, each volume
+ * pre-bound through `claimRef` to the claim the StatefulSet creates for that ordinal,
+ * the no-provisioner StorageClass, and the app-wide checks that no two volumes share a
+ * directory, a claim or a StorageClass. Knows nothing about what runs in the pods.
+ */
+
+/** What happens to a volume's data when its claim is deleted. */
+export enum ReclaimPolicy {
+  /** Keep the data; an administrator reclaims the volume by hand. */
+  RETAIN = 'Retain',
+  /** Delete the volume (and, for NFS, leave the export directory as it is). */
+  DELETE = 'Delete',
+}
+
+/** The StorageClass provisioner that provisions nothing: volumes are created by hand (statically). */
+export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
+
+/** The settings every per-ordinal volume construct accepts, checked by {@link planPerOrdinalVolumes}. */
+export interface PerOrdinalVolumeOptions {
+  /** The claims to pre-bind. */
+  readonly claims: PerPodClaims;
+  /** Absolute directory under which each ordinal gets its own directory. */
+  readonly basePath: string;
+  /** Directory of each volume below `basePath`; `{ordinal}`, `{claim}`, `{statefulset}` are replaced. */
+  readonly pathPattern?: string;
+  /** Number of volumes, ordinals 0 … count-1. */
+  readonly count?: number;
+  /** Capacity of each volume. */
+  readonly capacity?: Size;
+  /** Access modes of each volume. */
+  readonly accessModes?: VolumeAccessMode[];
+}
+
+/** One planned volume. */
+export interface PlannedVolume {
+  /** The ordinal whose claim the volume is bound to. */
+  readonly ordinal: number;
+  /** Name of the claim the volume is pre-bound to. */
+  readonly claimName: string;
+  /** Absolute directory of the volume. */
+  readonly path: string;
+  /** `claimRef` of the volume: the claim of its ordinal, in the claims' namespace. */
+  readonly claimRef: k8s.ObjectReference;
+  /** Labels of the volume. */
+  readonly labels: Record<string, string>;
+}
+
+/** The checked, resolved settings of a per-ordinal volume construct. */
+export interface PerOrdinalVolumePlan {
+  /** Number of volumes. */
+  readonly count: number;
+  /** Capacity of each volume. */
+  readonly capacity: Size;
+  /** Access modes of each volume. */
+  readonly accessModes: VolumeAccessMode[];
+  /** The volumes, ordinal 0 first; their paths are distinct. */
+  readonly volumes: PlannedVolume[];
+}
+
+/**
+ * Checks the shared settings and plans one volume per ordinal. `label` starts every
+ * message (e.g. `NFS`), so errors name the construct the user called.
+ */
+export function planPerOrdinalVolumes(label: string, options: PerOrdinalVolumeOptions): PerOrdinalVolumePlan {
+  const claims = options.claims;
+  const basePath = requireAbsolutePath(`${label} basePath`, options.basePath).replace(/\/+$/, '') || '/';
+  const pattern = options.pathPattern ?? '{claim}';
+  if (!pattern.includes('{ordinal}') && !pattern.includes('{claim}')) {
+    throw new Error(`${label} pathPattern must contain {ordinal} or {claim}, or every volume would share one directory (got "${pattern}")`);
+  }
+  const count = requireInteger(`${label} volume count`, options.count ?? claims.replicas, 1);
+  if (count < claims.replicas) {
+    throw new Error(`${label} volume count must be at least the number of replicas (${claims.replicas}) so every pod's claim can bind (got ${count})`);
+  }
+  const capacity = options.capacity ?? claims.size;
+  const capacityBytes = requirePositiveSize(`${label} capacity`, capacity);
+  const requestedBytes = requirePositiveSize('claim size', claims.size);
+  if (capacityBytes < requestedBytes) {
+    throw new Error(`${label} capacity must be at least the claims' requested size ${claims.size.asString()} (got ${capacity.asString()})`);
+  }
+  const accessModes = [...(options.accessModes ?? claims.accessModes)];
+  const missing = claims.accessModes.filter(mode => !accessModes.includes(mode));
+  if (missing.length > 0) {
+    throw new Error(`${label} accessModes must include every access mode the claims request (missing ${missing.join(', ')}; got [${accessModes.join(', ')}])`);
+  }
+
+  const volumes = Array.from({ length: count }, (_, ordinal): PlannedVolume => {
+    const claimName = claims.claimName(ordinal);
+    const relative = pattern
+      .replace(/\{ordinal\}/g, String(ordinal))
+      .replace(/\{claim\}/g, claimName)
+      .replace(/\{statefulset\}/g, claims.statefulSetName);
+    const path = requireAbsolutePath(`${label} path of ordinal ${ordinal}`, `${basePath === '/' ? '' : basePath}/${relative}`);
+    return {
+      ordinal,
+      claimName,
+      path,
+      claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: claims.namespace, name: claimName },
+      labels: { 'app.kubernetes.io/instance': claims.statefulSetName, 'statefulset.kubernetes.io/ordinal': String(ordinal) },
+    };
+  });
+  requireDistinct(`${label} paths`, volumes.map(v => v.path));
+  return { count, capacity, accessModes, volumes };
+}
+
+/** The no-provisioner StorageClass static volumes and their claims share; binding waits for the first pod. */
+export function createNoProvisionerStorageClass(scope: Construct, name: string, reclaimPolicy: ReclaimPolicy): k8s.KubeStorageClass {
+  return clusterScoped(new k8s.KubeStorageClass(scope, 'StorageClass', {
+    metadata: { name: requireDnsSubdomain('storageClassName', name) },
+    provisioner: NO_PROVISIONER,
+    volumeBindingMode: 'WaitForFirstConsumer',
+    reclaimPolicy,
+  }));
+}
+
+/**
+ * Drops the namespace a namespaced chart gives every object from a cluster-scoped one
+ * (PersistentVolume, StorageClass), where it means nothing and only misleads readers.
+ */
+export function clusterScoped<T extends ApiObject>(apiObject: T): T {
+  if (apiObject.metadata.namespace !== undefined) {
+    apiObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  }
+  return apiObject;
+}
+
+/** Where a volume keeps its data, for the app-wide "one directory, one volume" check. */
+export interface VolumeLocation {
+  /** The volume's `metadata.name`. */
+  readonly volumeName: string;
+  /** Kind of storage, e.g. `nfs` or `hostPath`; only locations of one kind can collide. */
+  readonly kind: string;
+  /** The machine holding the directory: NFS server, node name, or `undefined` for "any node". */
+  readonly host?: string;
+  /** The directory. */
+  readonly path: string;
+  /** `<namespace>/<name>` of the claim the volume is pre-bound to. */
+  readonly claim: string;
+}
+
+const LOCATIONS = new WeakMap<IConstruct, VolumeLocation[]>();
+
+function describe(location: VolumeLocation): string {
+  return `${location.kind} ${location.host === undefined ? '' : `${location.host}:`}${location.path}`;
+}
+
+function sameDirectory(a: VolumeLocation, b: VolumeLocation): boolean {
+  // A hostPath volume without node affinity may land on any node, so it can meet any other.
+  return a.kind === b.kind && a.path === b.path && (a.host === undefined || b.host === undefined || a.host === b.host);
+}
+
+/**
+ * Registers the volumes of `owner` and adds the app-wide validation: no other
+ * per-ordinal volume in the app may use the same directory, be pre-bound to the same
+ * claim, or carry the same volume name, and the StorageClass `owner` created (if any)
+ * must be the only StorageClass of that name in the app.
+ */
+export function registerVolumeLocations(owner: Construct, locations: VolumeLocation[], storageClass?: k8s.KubeStorageClass): void {
+  LOCATIONS.set(owner, locations);
+  owner.node.addValidation({
+    validate: () => {
+      const errors: string[] = [];
+      const others = owner.node.root.node.findAll().filter(c => c !== owner && LOCATIONS.has(c));
+      for (const other of others) {
+        for (const theirs of LOCATIONS.get(other)!) {
+          for (const ours of locations) {
+            if (sameDirectory(ours, theirs)) {
+              errors.push(`PersistentVolume "${ours.volumeName}" must not share its directory with "${theirs.volumeName}" of ${other.node.path} (both use ${describe(ours)})`);
+            }
+            if (ours.claim === theirs.claim) {
+              errors.push(`PersistentVolume "${ours.volumeName}" must not be pre-bound to the same claim as "${theirs.volumeName}" of ${other.node.path} (both claim ${ours.claim})`);
+            }
+            if (ours.volumeName === theirs.volumeName) {
+              errors.push(`PersistentVolume names must be unique in the app, but ${other.node.path} also creates "${ours.volumeName}"`);
+            }
+          }
+        }
+      }
+      if (storageClass) {
+        const twins = owner.node.root.node.findAll()
+          .filter(c => c !== storageClass && c instanceof ApiObject && c.kind === 'StorageClass' && c.name === storageClass.name);
+        for (const twin of twins) {
+          errors.push(`StorageClass "${storageClass.name}" must be created once, but ${twin.node.path} creates it too; set createStorageClass: false on one of them`);
+        }
+      }
+      return errors;
+    },
+  });
+}

@@ -1,0 +1,70 @@
+// Runs the shipped init-config.sh with the environment each flavor's manifest gives it
+// (paths moved into a scratch directory): a MySQL root password that the official
+// mysql entrypoint would mangle stops the pod before anything is initialised, with a
+// message that says why; MariaDB's entrypoint escapes, so every password works there.
+import { spawnSync } from 'child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { MySqlEngine } from '../../../lib';
+import { assetPath } from '../../../lib/internal/assets';
+import { manifestEnv } from '../../support/objects';
+
+function runInitConfig(engine: MySqlEngine, rootPassword: string) {
+  const dir = mkdtempSync(join(tmpdir(), 'init-config-'));
+  try {
+    mkdirSync(join(dir, 'config'));
+    mkdirSync(join(dir, 'conf.d'));
+    for (const file of ['common.cnf', 'primary.cnf', 'replica.cnf']) writeFileSync(join(dir, 'config', file), `# ${file}\n`);
+    const env = {
+      ...manifestEnv({ engine }, 'init-config'),
+      PATH: process.env.PATH!,
+      HOSTNAME: 'mysql-0',
+      CONFIG_SOURCE_DIR: join(dir, 'config'),
+      CONF_DIR: join(dir, 'conf.d'),
+      AUTH_FILE: join(dir, 'client.cnf'),
+      ROOT_PASSWORD: rootPassword,
+    };
+    const result = spawnSync('bash', [assetPath('mysql/scripts/init-config.sh')], { env, encoding: 'utf8' });
+    let authFile: string | undefined;
+    try {
+      authFile = readFileSync(env.AUTH_FILE, 'utf8');
+    } catch {
+      authFile = undefined;
+    }
+    return { status: result.status, stderr: result.stderr, authFile };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('init-config.sh and the root password', () => {
+  const mysqlFlavors: Array<[string, () => MySqlEngine]> = [
+    ['MySQL 8.4', () => MySqlEngine.mysql84()],
+    ['MySQL 8.0', () => MySqlEngine.mysql80()],
+    ['MySQL 5.7', () => MySqlEngine.mysql57Legacy()],
+  ];
+
+  test.each(mysqlFlavors)('%s: fails before initialisation when the password has a character the entrypoint pastes unescaped', (_name, engine) => {
+    for (const password of ["it's", 'say "hi"', 'back\\slash', 'two\nlines', 'cr\rhere']) {
+      const result = runInitConfig(engine(), password);
+      expect({ password, status: result.status }).toEqual({ password, status: 1 });
+      expect(result.stderr).toContain('the root password in the credentials Secret contains \', ", \\ or a line break, which this image\'s entrypoint pastes into SQL and an option file unescaped');
+      expect(result.stderr).toContain('openssl rand -base64 24');
+      expect(result.authFile).toBeUndefined();
+    }
+  });
+
+  test.each(mysqlFlavors)('%s: other punctuation is accepted', (_name, engine) => {
+    const result = runInitConfig(engine(), 'a$b#c;d e&f(g)`h`!~%^*=+/?,.<>|{}[]');
+    expect(result.status).toBe(0);
+    expect(result.authFile).toContain('password = "a$b#c;d e&f(g)`h`!~%^*=+/?,.<>|{}[]"');
+  });
+
+  test.each([['MariaDB 10.11', () => MySqlEngine.mariadb1011()], ['MariaDB 11.4', () => MySqlEngine.mariadb114()]])(
+    '%s: every password works, escaped in the client option file', (_name, engine) => {
+      const result = runInitConfig(engine(), `it's "quoted" back\\slash`);
+      expect(result.status).toBe(0);
+      expect(result.authFile).toBe('[client]\nuser = root\npassword = "it\'s \\"quoted\\" back\\\\slash"\n');
+    });
+});

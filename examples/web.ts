@@ -13,7 +13,7 @@
 import { App, Chart, ChartProps, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { addClaimTemplate, ClaimTemplate, HeadlessService, HostPathPersistentVolumes, PerPodClaims } from '../lib';
+import { ClaimTemplate, HeadlessService, HostPathPersistentVolumes, PerPodClaims } from '../lib';
 
 /** nginx as a non-root user, so the pods need no root and no writable image. */
 const NGINX_IMAGE = 'nginxinc/nginx-unprivileged:1.27-alpine';
@@ -78,8 +78,8 @@ export class WebChart extends Chart {
       size: Size.gibibytes(1),
       storageClassName: HostPathPersistentVolumes.DEFAULT_STORAGE_CLASS_NAME,
     });
-    this.www = addClaimTemplate(this.statefulSet, this.claims);
-    this.www.mount(nginx, '/usr/share/nginx/html');
+    this.www = ClaimTemplate.add(this.statefulSet, this.claims);
+    this.www.mount(nginx.name, '/usr/share/nginx/html');
 
     this.volumes = new HostPathPersistentVolumes(this, 'www', {
       claims: this.claims,

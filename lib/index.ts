@@ -1,18 +1,21 @@
+// Generic StatefulSet building blocks: know nothing of MySQL.
 export * from './statefulset/claim-templates';
-export * from './mysql/client-binding';
-export * from './mysql/credentials';
-export * from './mysql/engine/engine';
 export * from './statefulset/headless-service';
+export * from './statefulset/per-pod-claims';
+export * from './statefulset/statefulset-hosts';
+export { INamedResource } from './statefulset/workloads';
+// Storage for any StatefulSet.
 export * from './storage/host-path-persistent-volumes';
-export { MYSQL_PORT, BACKUP_PORT } from './mysql/pod/mysql-pod';
-export { ReplicationMode } from './mysql/engine/replication-sql';
-export { ServerSettings } from './mysql/pod/server-config';
-export { ClientSelector, MemberNetworkPolicy, NetworkAccessOptions } from './mysql/network-access';
 export * from './storage/nfs-persistent-volumes';
 export * from './storage/nfs-subdir-provisioner';
-export * from './statefulset/per-pod-claims';
+// The replicated MySQL cluster.
+export { ClientAccount, ClientEnvSecretKeyRef, ClientEnvSource, ClientEnvVar, ConnectOptions, MySqlEndpoints } from './mysql/client-binding';
+export * from './mysql/credentials';
+export * from './mysql/engine/engine';
+export { ReplicationMode } from './mysql/engine/replication-sql';
+export { ClientSelector, NetworkAccessOptions } from './mysql/network-access';
 export * from './mysql/replica-topology';
 export * from './mysql/replicated-mysql-chart';
-export * from './mysql/scheduling';
-export * from './mysql/stateful-mysql';
+export { MemberSchedulingOptions, Spread, SpreadOptions, TaintEffect, Toleration } from './mysql/scheduling';
+export { StatefulMySQL } from './mysql/stateful-mysql';
 export * from './mysql/stateful-mysql-props';

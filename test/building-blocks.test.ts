@@ -3,7 +3,7 @@ import { dirname, join, relative, resolve } from 'path';
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  addClaimTemplate, HeadlessService, HostPathPersistentVolumes, NfsPersistentVolumes, PerPodClaims,
+  ClaimTemplate, HeadlessService, HostPathPersistentVolumes, NfsPersistentVolumes, PerPodClaims,
 } from '../lib';
 import * as k8s from '../lib/internal/k8s';
 import { find, synth } from './support/objects';
@@ -66,7 +66,7 @@ describe('the StatefulSet building blocks know nothing about MySQL', () => {
     const claims = new PerPodClaims({
       statefulSet: cassandra, namespace: 'ring', replicas: 3, templateName: 'commitlog', size: Size.gibibytes(50), storageClassName: 'nfs-ring',
     });
-    addClaimTemplate(cassandra, claims).mount(cassandra.containers[0], '/var/lib/cassandra');
+    ClaimTemplate.add(cassandra, claims).mount('cassandra', '/var/lib/cassandra');
     new NfsPersistentVolumes(chart, 'volumes', { claims, server: 'filer', basePath: '/ring' });
 
     const objects = synth(chart);

@@ -1,5 +1,5 @@
-import * as kplus from 'cdk8s-plus-28';
-import * as k8s from '../internal/k8s';
+import { IConstruct } from 'constructs';
+import { apiObjectOf, findContainer, PlainEnvValue, plusWorkload } from '../statefulset/workloads';
 
 /** Where an application finds the cluster. */
 export interface MySqlEndpoints {
@@ -13,8 +13,8 @@ export interface MySqlEndpoints {
 
 /** The application's own database account, kept in a Secret. */
 export interface ClientAccount {
-  /** Secret holding the account. */
-  readonly secret: kplus.ISecret;
+  /** Name of the Secret holding the account (e.g. `secret.name` of a cdk8s-plus Secret of any version). */
+  readonly secretName: string;
   /**
    * Key of the user name in the Secret.
    * @default 'username'
@@ -32,34 +32,102 @@ export interface ClientAccount {
   readonly envPrefix?: string;
 }
 
+/** Options of `StatefulMySQL.connect`. */
+export interface ConnectOptions {
+  /**
+   * Name of the container (or init container) that gets the variables.
+   * @default - the workload's only container
+   */
+  readonly containerName?: string;
+}
+
+/** A key of a Secret, as an environment variable takes it. */
+export interface ClientEnvSecretKeyRef {
+  /** Name of the Secret. */
+  readonly name: string;
+  /** The key. */
+  readonly key: string;
+}
+
+/** Where an environment variable's value comes from. */
+export interface ClientEnvSource {
+  /** A key of a Secret. */
+  readonly secretKeyRef: ClientEnvSecretKeyRef;
+}
+
+/** An environment variable, shaped as a Kubernetes container's `env` entry (any cdk8s version's L1 `EnvVar`). */
+export interface ClientEnvVar {
+  /** Its name. */
+  readonly name: string;
+  /**
+   * Its value.
+   * @default - from `valueFrom`
+   */
+  readonly value?: string;
+  /**
+   * Where its value comes from.
+   * @default - `value`
+   */
+  readonly valueFrom?: ClientEnvSource;
+}
+
 const PREFIX = /^[A-Z_][A-Z0-9_]*$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /**
  * The environment an application container needs: `<prefix>HOST` (writes, the
  * primary), `<prefix>READ_HOST` (reads), `<prefix>PORT`, and `<prefix>USER` /
  * `<prefix>PASSWORD` from the account's Secret.
  */
-export function clientEnv(endpoints: MySqlEndpoints, account: ClientAccount): k8s.EnvVar[] {
+export function clientEnv(endpoints: MySqlEndpoints, account: ClientAccount): ClientEnvVar[] {
   const prefix = account.envPrefix ?? 'MYSQL_';
   if (!PREFIX.test(prefix)) {
     throw new Error(`envPrefix must be upper-case letters, digits and '_', not starting with a digit (got "${prefix}")`);
   }
-  const fromSecret = (key: string): k8s.EnvVarSource => ({ secretKeyRef: { name: account.secret.name, key } });
+  if (typeof account.secretName !== 'string' || account.secretName === '') {
+    throw new Error(`the client account needs secretName, the name of the Secret holding it (got ${JSON.stringify(account.secretName)})`);
+  }
+  const fromSecret = (what: string, key: string): ClientEnvSource => {
+    if (!SECRET_KEY.test(key)) {
+      throw new Error(`${what} must be a Secret key of letters, digits, '-', '_' or '.' (got "${key}")`);
+    }
+    return { secretKeyRef: { name: account.secretName, key } };
+  };
   return [
     { name: `${prefix}HOST`, value: endpoints.primaryHost },
     { name: `${prefix}READ_HOST`, value: endpoints.readHost },
     { name: `${prefix}PORT`, value: String(endpoints.port) },
-    { name: `${prefix}USER`, valueFrom: fromSecret(account.userKey ?? 'username') },
-    { name: `${prefix}PASSWORD`, valueFrom: fromSecret(account.passwordKey ?? 'password') },
+    { name: `${prefix}USER`, valueFrom: fromSecret('userKey', account.userKey ?? 'username') },
+    { name: `${prefix}PASSWORD`, valueFrom: fromSecret('passwordKey', account.passwordKey ?? 'password') },
   ];
 }
 
-/** Adds {@link clientEnv} to a cdk8s-plus container. */
-export function addClientEnv(container: kplus.Container, endpoints: MySqlEndpoints, account: ClientAccount): void {
-  for (const variable of clientEnv(endpoints, account)) {
-    const value = variable.valueFrom?.secretKeyRef
-      ? kplus.EnvValue.fromSecretValue({ secret: account.secret, key: variable.valueFrom.secretKeyRef.key })
-      : kplus.EnvValue.fromValue(variable.value!);
+/**
+ * Adds {@link clientEnv} to a container of a cdk8s-plus workload of any version: it
+ * calls the container's own `env.addVariable` with plain values, the two fields every
+ * cdk8s-plus major renders, and checks at synth that they came out.
+ */
+export function bindClientEnv(workload: IConstruct, endpoints: MySqlEndpoints, account: ClientAccount, options: ConnectOptions = {}): void {
+  const plus = plusWorkload(workload);
+  if (!plus) {
+    throw new Error(`connect() needs a cdk8s-plus workload (Deployment, StatefulSet, Job …) of any version (got "${workload.node.path}"); for an L1 pod spec put clientEnv(account) in the container's env`);
+  }
+  const { container } = findContainer(plus, 'connect()', options.containerName);
+  const variables = clientEnv(endpoints, account);
+  for (const variable of variables) {
+    const value: PlainEnvValue = variable.valueFrom ? { valueFrom: variable.valueFrom } : { value: variable.value };
     container.env.addVariable(variable.name, value);
   }
+  workload.node.addValidation({
+    validate: () => {
+      const json = apiObjectOf(workload, 'connect()').toJson();
+      const pod = json?.spec?.template?.spec ?? json?.spec?.jobTemplate?.spec?.template?.spec ?? json?.spec;
+      const rendered = [...pod?.containers ?? [], ...pod?.initContainers ?? []].find((c: any) => c?.name === container.name);
+      const names = new Set<string>((rendered?.env ?? []).map((e: any) => e?.name));
+      const missing = variables.map(v => v.name).filter(name => !names.has(name));
+      return missing.length === 0 ? [] : [
+        `container "${container.name}" must carry the variables connect() added, but its synthesized env lacks ${missing.join(', ')}: this cdk8s-plus version renders env differently; put clientEnv(account) in the container's env instead`,
+      ];
+    },
+  });
 }

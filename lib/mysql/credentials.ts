@@ -1,5 +1,5 @@
-import * as kplus from 'cdk8s-plus-28';
 import { requireNonEmpty } from '../internal/validate';
+import { INamedResource } from '../statefulset/workloads';
 
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
@@ -39,11 +39,12 @@ export interface SecretKeyReference {
  */
 export class MySqlCredentials {
   /**
-   * Passwords from an existing Secret, e.g. one made with
+   * Passwords from an existing Secret (a cdk8s-plus `Secret` of any version, or anything
+   * with its `name`), e.g. one made with
    * `kubectl create secret generic mysql-credentials --from-literal=root-password=… --from-literal=replication-password=…`.
    * Keeping the Secret out of the chart keeps passwords out of `dist/` and git.
    */
-  public static fromSecret(secret: kplus.ISecret, options: SecretCredentialsOptions = {}): MySqlCredentials {
+  public static fromSecret(secret: INamedResource, options: SecretCredentialsOptions = {}): MySqlCredentials {
     return MySqlCredentials.fromSecretName(secret.name, options);
   }
 

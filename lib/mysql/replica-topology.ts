@@ -1,8 +1,5 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { asset } from '../internal/assets';
-import { MySqlEngine } from './engine/engine';
-import { renderFragment, ServerSettings, validateSettings } from './pod/server-config';
 import {
   MAX_DNS_LABEL_LENGTH, MAX_STATEFUL_SET_NAME_LENGTH, requireDnsLabel, requireDnsSubdomain, requireInteger,
 } from '../internal/validate';
@@ -15,25 +12,25 @@ export enum MemberRole {
   REPLICA = 'replica',
 }
 
-/** Default parallel applier threads per replica, chosen from the lag benchmark (BENCHMARKS.md). */
-export const DEFAULT_REPLICA_APPLIER_THREADS = 4;
-
-/** The largest value of MySQL's `server_id` (an unsigned 32-bit integer). */
-export const MAX_SERVER_ID = 4294967295;
-
-/** Props of {@link ReplicaTopology}. */
+/**
+ * Who the cluster's members are: its name, size, namespace and DNS domain, and the
+ * `server_id`s. {@link StatefulMySQLProps} extends it, so these are the cluster's props.
+ */
 export interface ReplicaTopologyProps {
   /**
-   * Name of the StatefulSet; pods are `<name>-0 … <name>-(replicas-1)`. At most 52
-   * characters so that the controller's revision label fits.
+   * Name of the StatefulSet and of its headless Service; pods are
+   * `<name>-0 … <name>-(replicas-1)`, and the other objects are named after it
+   * (`<name>-read`, `<name>-primary`, `<name>-config` …). At most 52 characters, so
+   * that the controller's revision label fits.
+   * @default - the construct id
    */
-  readonly statefulSetName: string;
+  readonly name?: string;
 
   /**
-   * Name of the governing headless Service, which publishes each pod's DNS name.
-   * @default - the StatefulSet name
+   * Number of members: one primary plus `replicas - 1` read replicas.
+   * @default 3
    */
-  readonly headlessServiceName?: string;
+  readonly replicas?: number;
 
   /**
    * Namespace the cluster runs in.
@@ -48,42 +45,11 @@ export interface ReplicaTopologyProps {
   readonly clusterDomain?: string;
 
   /**
-   * Number of members: one primary plus `replicas - 1` read replicas.
-   * @default 3
-   */
-  readonly replicas?: number;
-
-  /**
    * `server_id` of ordinal 0; member k gets `serverIdOffset + k`. Zero is reserved by
    * MySQL, hence the offset.
    * @default 100
    */
   readonly serverIdOffset?: number;
-
-  /**
-   * Extra server settings for every member, e.g. `{ max_connections: 500 }`.
-   * @default - none
-   */
-  readonly commonSettings?: ServerSettings;
-
-  /**
-   * Extra server settings for the primary only.
-   * @default - none
-   */
-  readonly primarySettings?: ServerSettings;
-
-  /**
-   * Extra server settings for the replicas only.
-   * @default - none
-   */
-  readonly replicaSettings?: ServerSettings;
-
-  /**
-   * Threads that apply replicated transactions in parallel on each replica (0: one
-   * at a time), rendered for the engine into `replica.cnf`.
-   * @default 4
-   */
-  readonly replicaApplierThreads?: number;
 }
 
 /** One member of the cluster. */
@@ -98,21 +64,23 @@ export interface Member {
   readonly serverId: number;
   /** Stable DNS name, `<pod>.<headless>.<namespace>.svc.<domain>`. */
   readonly host: string;
-  /** Ordinal this member clones its data from when its volume is empty (none for the primary). */
-  readonly cloneSource?: number;
 }
 
 /**
- * The model of a replicated cluster: names, size, the role and `server_id` of every
- * ordinal, which member each replica clones from, every member's stable DNS name and
- * the per-role my.cnf fragments. It synthesizes nothing itself; {@link StatefulMySQL}
- * builds the Kubernetes objects from it.
+ * The model of a replicated cluster, and the one place its identity is defaulted and
+ * validated: the names, the size, the role and `server_id` of every ordinal, every
+ * member's stable DNS name. It synthesizes nothing itself; {@link StatefulMySQL} builds
+ * the Kubernetes objects from it, and hands its decisions to the scripts (the primary's
+ * pod and DNS name, the `server_id` offset). Each replica clones from the member before
+ * it, a rule the clone script applies at run time, since `kubectl scale` adds ordinals
+ * the synth never saw.
  */
 export class ReplicaTopology extends Construct {
-  /** Name of the StatefulSet. */
-  public readonly statefulSetName: string;
-  /** Name of the governing headless Service. */
-  public readonly headlessServiceName: string;
+  /** The largest `server_id` (an unsigned 32-bit integer). */
+  public static readonly MAX_SERVER_ID = 4294967295;
+
+  /** Name of the StatefulSet and of its headless Service. */
+  public readonly name: string;
   /** Namespace the cluster runs in. */
   public readonly namespace: string;
   /** The Kubernetes cluster's DNS domain. */
@@ -121,36 +89,22 @@ export class ReplicaTopology extends Construct {
   public readonly replicas: number;
   /** `server_id` of ordinal 0. */
   public readonly serverIdOffset: number;
-  /** Parallel applier threads of each replica (0: one at a time). */
-  public readonly replicaApplierThreads: number;
 
-  private readonly commonSettings: ServerSettings;
-  private readonly primarySettings: ServerSettings;
-  private readonly replicaSettings: ServerSettings;
-
-  constructor(scope: Construct, id: string, props: ReplicaTopologyProps) {
+  constructor(scope: Construct, id: string, props: ReplicaTopologyProps = {}) {
     super(scope, id);
-    this.statefulSetName = requireDnsLabel('statefulSetName', props.statefulSetName, MAX_STATEFUL_SET_NAME_LENGTH);
-    this.headlessServiceName = requireDnsLabel('headlessServiceName', props.headlessServiceName ?? props.statefulSetName);
+    this.name = requireDnsLabel('name', props.name ?? id, MAX_STATEFUL_SET_NAME_LENGTH);
     this.namespace = requireDnsLabel('namespace', props.namespace ?? Chart.of(this).namespace ?? 'default');
     this.clusterDomain = requireDnsSubdomain('clusterDomain', props.clusterDomain ?? 'cluster.local');
-    this.replicas = requireInteger('replicas', props.replicas ?? 3, 1);
-    this.serverIdOffset = requireInteger('serverIdOffset', props.serverIdOffset ?? 100, 1, MAX_SERVER_ID);
-    this.replicaApplierThreads = requireInteger('replicaApplierThreads', props.replicaApplierThreads ?? DEFAULT_REPLICA_APPLIER_THREADS, 0, 256);
+    this.replicas = requireInteger('replicas', props.replicas ?? 3, 1, 2147483647);
+    this.serverIdOffset = requireInteger('serverIdOffset', props.serverIdOffset ?? 100, 1, ReplicaTopology.MAX_SERVER_ID);
     const highest = this.serverIdOffset + this.replicas - 1;
-    if (highest > MAX_SERVER_ID) {
-      throw new Error(`serverIdOffset + replicas - 1 must be at most ${MAX_SERVER_ID} (server_id is 32-bit), got ${this.serverIdOffset} + ${this.replicas} - 1 = ${highest}`);
+    if (highest > ReplicaTopology.MAX_SERVER_ID) {
+      throw new Error(`serverIdOffset + replicas - 1 must be at most ${ReplicaTopology.MAX_SERVER_ID} (server_id is 32-bit), got ${this.serverIdOffset} + ${this.replicas} - 1 = ${highest}`);
     }
-    const podNameLength = `${this.statefulSetName}-${this.replicas - 1}`.length;
+    const podNameLength = `${this.name}-${this.replicas - 1}`.length;
     if (podNameLength > MAX_DNS_LABEL_LENGTH) {
-      throw new Error(`pod names must be at most ${MAX_DNS_LABEL_LENGTH} characters, but "${this.statefulSetName}-${this.replicas - 1}" has ${podNameLength}`);
+      throw new Error(`pod names must be at most ${MAX_DNS_LABEL_LENGTH} characters, but "${this.name}-${this.replicas - 1}" has ${podNameLength}`);
     }
-    this.commonSettings = { ...props.commonSettings };
-    this.primarySettings = { ...props.primarySettings };
-    this.replicaSettings = { ...props.replicaSettings };
-    validateSettings('commonSettings', this.commonSettings);
-    validateSettings('primarySettings', this.primarySettings);
-    validateSettings('replicaSettings', this.replicaSettings);
   }
 
   /** Every member, ordinal 0 first. */
@@ -158,55 +112,30 @@ export class ReplicaTopology extends Construct {
     return Array.from({ length: this.replicas }, (_, ordinal) => this.member(ordinal));
   }
 
-  /** Stable DNS name of the primary (ordinal 0). */
-  public get primaryHost(): string {
-    return this.hostFor(0);
+  /** The primary (ordinal 0). */
+  public get primary(): Member {
+    return this.member(0);
   }
 
   /** The DNS suffix every member's name ends with: `<headless>.<namespace>.svc.<domain>`. */
   public get memberDomain(): string {
-    return `${this.headlessServiceName}.${this.namespace}.svc.${this.clusterDomain}`;
+    return `${this.name}.${this.namespace}.svc.${this.clusterDomain}`;
   }
 
   /** Describes one member; throws for an ordinal outside the cluster. */
   public member(ordinal: number): Member {
     requireInteger('ordinal', ordinal, 0, this.replicas - 1);
-    const role = ordinal === 0 ? MemberRole.PRIMARY : MemberRole.REPLICA;
     return {
       ordinal,
-      podName: `${this.statefulSetName}-${ordinal}`,
-      role,
+      podName: `${this.name}-${ordinal}`,
+      role: ordinal === 0 ? MemberRole.PRIMARY : MemberRole.REPLICA,
       serverId: this.serverIdOffset + ordinal,
-      host: `${this.statefulSetName}-${ordinal}.${this.memberDomain}`,
-      cloneSource: role === MemberRole.PRIMARY ? undefined : ordinal - 1,
+      host: `${this.name}-${ordinal}.${this.memberDomain}`,
     };
   }
 
   /** Stable DNS name of the member with this ordinal. */
   public hostFor(ordinal: number): string {
     return this.member(ordinal).host;
-  }
-
-  /**
-   * The my.cnf fragments for this engine, keyed by file name: `common.cnf` for every
-   * member, `primary.cnf` and `replica.cnf` for the roles. Each is the shipped base
-   * file, then the engine's settings, then the user's.
-   */
-  public configFragments(engine: MySqlEngine): Record<string, string> {
-    const byEngine = `required by ${engine.displayName}`;
-    return {
-      'common.cnf': renderFragment(asset('mysql/conf/common.cnf'), [
-        { title: `GTID replication, ${byEngine}`, settings: engine.gtidSettings },
-        { title: 'Added by the user (commonSettings)', settings: this.commonSettings },
-      ]),
-      'primary.cnf': renderFragment(asset('mysql/conf/primary.cnf'), [
-        { title: 'Added by the user (primarySettings)', settings: this.primarySettings },
-      ]),
-      'replica.cnf': renderFragment(asset('mysql/conf/replica.cnf'), [
-        { title: `Read-only for every account, ${byEngine}`, settings: engine.replicaSettings },
-        { title: `Parallel appliers (replicaApplierThreads = ${this.replicaApplierThreads})`, settings: engine.replicaApplierSettings(this.replicaApplierThreads) },
-        { title: 'Added by the user (replicaSettings)', settings: this.replicaSettings },
-      ]),
-    };
   }
 }

@@ -1,6 +1,6 @@
 import { Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
-import { NfsPersistentVolumes, NfsPersistentVolumesProps } from '../storage/nfs-persistent-volumes';
+import { NfsPersistentVolumes, NfsVolumeOptions } from '../storage/nfs-persistent-volumes';
 import { StatefulMySQL } from './stateful-mysql';
 import { StatefulMySQLProps } from './stateful-mysql-props';
 
@@ -17,7 +17,7 @@ export interface ReplicatedMySqlChartProps extends ChartProps {
    * StorageClass, the claims and the volumes share the class `<name>-nfs`.
    * @default - no volumes: claims use the cluster's default StorageClass
    */
-  readonly nfs?: Omit<NfsPersistentVolumesProps, 'claims'>;
+  readonly nfs?: NfsVolumeOptions;
 }
 
 /**

@@ -1,19 +1,45 @@
 import * as k8s from '../internal/k8s';
 import { requireDnsSubdomain, requireInteger, requireNonEmpty } from '../internal/validate';
 
-/** How members are spread over failure domains. */
-export interface MemberSpreadOptions {
+/** Options of {@link Spread}. */
+export interface SpreadOptions {
   /**
    * Node label whose values are the failure domains.
    * @default 'kubernetes.io/hostname' (one member per node)
    */
   readonly topologyKey?: string;
-  /**
-   * Refuse to schedule two members into one domain (pods stay Pending when there are
-   * not enough domains) instead of only preferring not to.
-   * @default false
-   */
-  readonly required?: boolean;
+}
+
+/** How members are spread over failure domains (pod anti-affinity among the members). */
+export class Spread {
+  /** Prefer distinct domains; members share one when there are not enough. The default. */
+  public static preferred(options: SpreadOptions = {}): Spread {
+    return new Spread('preferred', options.topologyKey);
+  }
+
+  /** Require distinct domains: a member without a free domain stays Pending. */
+  public static required(options: SpreadOptions = {}): Spread {
+    return new Spread('required', options.topologyKey);
+  }
+
+  /** No spreading rule. */
+  public static none(): Spread {
+    return new Spread('none', undefined);
+  }
+
+  private constructor(private readonly mode: 'preferred' | 'required' | 'none', private readonly topologyKey: string | undefined) {}
+
+  /** @internal The pod anti-affinity for members with these labels, if any. */
+  public _toAffinity(memberLabels: Record<string, string>): k8s.Affinity | undefined {
+    if (this.mode === 'none') return undefined;
+    const topologyKey = requireNonEmpty('spread topologyKey', this.topologyKey ?? 'kubernetes.io/hostname');
+    const term: k8s.PodAffinityTerm = { labelSelector: { matchLabels: { ...memberLabels } }, topologyKey };
+    return {
+      podAntiAffinity: this.mode === 'required'
+        ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+        : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
+    };
+  }
 }
 
 /** Effect of a taint a toleration matches. */
@@ -58,10 +84,10 @@ export interface Toleration {
 /** Where the members may and should run. */
 export interface MemberSchedulingOptions {
   /**
-   * Spreading of members, or `false` for none.
-   * @default - preferred anti-affinity across nodes
+   * How members are spread over failure domains.
+   * @default Spread.preferred() - preferably one member per node
    */
-  readonly spread?: MemberSpreadOptions | false;
+  readonly spread?: Spread;
   /**
    * PriorityClass of the pods.
    * @default - the cluster's default priority
@@ -82,15 +108,11 @@ export interface MemberSchedulingOptions {
 /** The scheduling fields of the pod spec for these options. */
 export function schedulingSpec(options: MemberSchedulingOptions, memberLabels: Record<string, string>): Partial<k8s.PodSpec> {
   const spec: { -readonly [K in keyof k8s.PodSpec]?: k8s.PodSpec[K] } = {};
-  if (options.spread !== false) {
-    const topologyKey = requireNonEmpty('spread.topologyKey', options.spread?.topologyKey ?? 'kubernetes.io/hostname');
-    const term: k8s.PodAffinityTerm = { labelSelector: { matchLabels: { ...memberLabels } }, topologyKey };
-    spec.affinity = {
-      podAntiAffinity: options.spread?.required
-        ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
-        : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
-    };
+  const spread = options.spread ?? Spread.preferred();
+  if (!(spread instanceof Spread)) {
+    throw new Error(`scheduling.spread must be Spread.preferred(), Spread.required() or Spread.none() (got ${JSON.stringify(spread)})`);
   }
+  spec.affinity = spread._toAffinity(memberLabels);
   if (options.priorityClassName !== undefined) {
     spec.priorityClassName = requireDnsSubdomain('priorityClassName', options.priorityClassName);
   }

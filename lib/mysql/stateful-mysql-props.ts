@@ -1,12 +1,35 @@
 import { Duration, Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
 import { MySqlCredentials } from './credentials';
 import { MySqlEngine } from './engine/engine';
-import { ServerSettings } from './pod/server-config';
 import { ReplicationMode } from './engine/replication-sql';
 import { NetworkAccessOptions } from './network-access';
 import { VolumeAccessMode } from '../statefulset/per-pod-claims';
+import { ReplicaTopologyProps } from './replica-topology';
 import { MemberSchedulingOptions } from './scheduling';
+
+/** Compute resources of one container. A field left out is left out of the manifest. */
+export interface ContainerResources {
+  /**
+   * CPU the scheduler reserves, in millicores.
+   * @default - none
+   */
+  readonly cpuRequestMillis?: number;
+  /**
+   * CPU the container may use at most, in millicores.
+   * @default - none
+   */
+  readonly cpuLimitMillis?: number;
+  /**
+   * Memory the scheduler reserves.
+   * @default - none
+   */
+  readonly memoryRequest?: Size;
+  /**
+   * Memory the container may use at most.
+   * @default - none
+   */
+  readonly memoryLimit?: Size;
+}
 
 /** Compute resources of the cluster's containers. */
 export interface MySqlResources {
@@ -14,13 +37,13 @@ export interface MySqlResources {
    * The database server.
    * @default - requests 500m CPU / 1Gi memory, memory limit 2Gi
    */
-  readonly server?: kplus.ContainerResources;
+  readonly server?: ContainerResources;
   /**
    * The replication and backup sidecar (and the clone init container, which runs
    * the same tool).
    * @default - requests 100m CPU / 256Mi memory, memory limit 1Gi
    */
-  readonly sidecar?: kplus.ContainerResources;
+  readonly sidecar?: ContainerResources;
 }
 
 /** How the server's user (uid 999) gets write access to its volume. */
@@ -136,21 +159,11 @@ export interface ClaimRetentionOptions {
   readonly whenScaled?: ClaimRetention;
 }
 
-/** Props of {@link StatefulMySQL}. */
-export interface StatefulMySQLProps {
-  /**
-   * Name of the StatefulSet and the headless Service; the other objects are named after
-   * it (`<name>-read`, `<name>-primary`, `<name>-config`, …). At most 52 characters.
-   * @default - the construct id
-   */
-  readonly name?: string;
-
-  /**
-   * Number of members: one primary plus `replicas - 1` read replicas.
-   * @default 3
-   */
-  readonly replicas?: number;
-
+/**
+ * Props of {@link StatefulMySQL}: who the members are (name, replicas, namespace, DNS
+ * domain, server ids: {@link ReplicaTopologyProps}), and how they run.
+ */
+export interface StatefulMySQLProps extends ReplicaTopologyProps {
   /**
    * Database engine flavor.
    * @default MySqlEngine.mysql84()
@@ -171,46 +184,29 @@ export interface StatefulMySQLProps {
   readonly replicationMode?: ReplicationMode;
 
   /**
-   * Namespace of every object of the cluster.
-   * @default - the chart's namespace, else `default`
-   */
-  readonly namespace?: string;
-
-  /**
-   * The Kubernetes cluster's DNS domain.
-   * @default 'cluster.local'
-   */
-  readonly clusterDomain?: string;
-
-  /**
-   * `server_id` of ordinal 0; member k gets `serverIdOffset + k`.
-   * @default 100
-   */
-  readonly serverIdOffset?: number;
-
-  /**
    * Storage of each member's data directory.
    * @default - 10Gi ReadWriteOnce claims of the default StorageClass
    */
   readonly storage?: MySqlStorageOptions;
 
   /**
-   * Extra server settings for every member, e.g. `{ max_connections: 500 }`.
+   * Extra server settings for every member, as my.cnf writes them, e.g.
+   * `{ max_connections: '500' }`.
    * @default - none
    */
-  readonly commonSettings?: ServerSettings;
+  readonly commonSettings?: { [name: string]: string };
 
   /**
    * Extra server settings for the primary only.
    * @default - none
    */
-  readonly primarySettings?: ServerSettings;
+  readonly primarySettings?: { [name: string]: string };
 
   /**
    * Extra server settings for the replicas only.
    * @default - none
    */
-  readonly replicaSettings?: ServerSettings;
+  readonly replicaSettings?: { [name: string]: string };
 
   /**
    * How a new replica copies its data from the previous member: copy threads,

@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { asset, checksum } from '../internal/assets';
-import { addClientEnv, ClientAccount, clientEnv, MySqlEndpoints } from './client-binding';
+import { bindClientEnv, ClientAccount, clientEnv, ClientEnvVar, ConnectOptions, MySqlEndpoints } from './client-binding';
 import { MySqlCredentials } from './credentials';
 import { MySqlEngine } from './engine/engine';
 import { HeadlessService } from '../statefulset/headless-service';
@@ -10,11 +10,12 @@ import { ClientSelector, MemberNetworkPolicy } from './network-access';
 import { HostPathPersistentVolumes } from '../storage/host-path-persistent-volumes';
 import { BACKUP_PORT, CONTAINERS, MYSQL_PORT, MYSQL_UID, mysqlPodSpec } from './pod/mysql-pod';
 import { ReplicationMode } from './engine/replication-sql';
+import { serverConfigFragments } from './pod/server-config';
 import { PerPodClaims } from '../statefulset/per-pod-claims';
 import { ReplicaTopology } from './replica-topology';
 import { schedulingSpec } from './scheduling';
 import { ClaimRetention, StatefulMySQLProps, VolumePermissions } from './stateful-mysql-props';
-import { MAX_STATEFUL_SET_NAME_LENGTH, requireDnsLabel, requireEnum } from '../internal/validate';
+import { requireDnsLabel, requireEnum } from '../internal/validate';
 
 /** The shipped scripts, mounted into every container from one ConfigMap. */
 export const SCRIPT_FILES = [
@@ -33,11 +34,21 @@ export const SCRIPT_FILES = [
  * ordinal a read replica that clones its data from the previous one and replicates
  * from the primary.
  *
- * Synthesizes a StatefulSet (`Resource`), its headless Service, a read Service over
- * all Ready members, a primary Service over ordinal 0 only, and ConfigMaps with the
- * per-role server configuration and the scripts.
+ * Synthesizes a StatefulSet, its headless Service, a read Service over all Ready
+ * members, a primary Service over ordinal 0 only, ConfigMaps with the per-role server
+ * configuration and the scripts, a PodDisruptionBudget and a NetworkPolicy.
+ *
+ * Escape hatches, for what the props do not cover: `ApiObject.of(cluster)` is the
+ * StatefulSet (the child `Resource`), and `ApiObject.of(cluster.node.findChild(id))`
+ * the other objects, by id: `Config`, `Scripts`, `DisruptionBudget`, `NetworkPolicy`
+ * (the Services are public properties). Add JSON patches to them with `addJsonPatch`.
  */
 export class StatefulMySQL extends Construct {
+  /** The port clients connect to. */
+  public static readonly MYSQL_PORT = MYSQL_PORT;
+  /** The port on which members serve backups to the next member (the clone channel). */
+  public static readonly BACKUP_PORT = BACKUP_PORT;
+
   /** The model: names, roles, server ids, DNS names. */
   public readonly topology: ReplicaTopology;
   /** The engine flavor. */
@@ -50,39 +61,25 @@ export class StatefulMySQL extends Construct {
   public readonly readService: kplus.Service;
   /** ClusterIP Service over ordinal 0 only, for writes (`<name>-primary`). */
   public readonly primaryService: kplus.Service;
-  /** ConfigMap with the my.cnf fragments. */
-  public readonly configMap: k8s.KubeConfigMap;
-  /** ConfigMap with the scripts. */
-  public readonly scriptsConfigMap: k8s.KubeConfigMap;
-  /** The StatefulSet (L1 object; the construct's default child). */
-  public readonly statefulSet: k8s.KubeStatefulSet;
   /** The per-member volume claims, for pre-binding PersistentVolumes. */
   public readonly dataClaims: PerPodClaims;
   /** Labels every pod carries and every Service selects on. */
   public readonly selectorLabels: Record<string, string>;
-  /** The PodDisruptionBudget, unless disabled. */
-  public readonly disruptionBudget?: k8s.KubePodDisruptionBudget;
-  /** The NetworkPolicy, unless disabled. */
-  public readonly networkPolicy?: MemberNetworkPolicy;
+  private readonly networkPolicy?: MemberNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: StatefulMySQLProps = {}) {
     super(scope, id);
-    const name = requireDnsLabel('StatefulMySQL name', props.name ?? id, MAX_STATEFUL_SET_NAME_LENGTH);
-    this.engine = props.engine ?? MySqlEngine.mysql84();
-    this.credentials = props.credentials ?? MySqlCredentials.fromSecretName(`${name}-credentials`);
     this.topology = new ReplicaTopology(this, 'Topology', {
-      statefulSetName: name,
-      headlessServiceName: name,
+      name: props.name ?? id,
+      replicas: props.replicas,
       namespace: props.namespace,
       clusterDomain: props.clusterDomain,
-      replicas: props.replicas,
       serverIdOffset: props.serverIdOffset,
-      commonSettings: props.commonSettings,
-      primarySettings: props.primarySettings,
-      replicaSettings: props.replicaSettings,
-      replicaApplierThreads: props.replicaApplierThreads,
     });
+    const name = this.topology.name;
     const namespace = this.topology.namespace;
+    this.engine = props.engine ?? MySqlEngine.mysql84();
+    this.credentials = props.credentials ?? MySqlCredentials.fromSecretName(`${name}-credentials`);
     this.dataClaims = new PerPodClaims({
       statefulSet: { name },
       namespace,
@@ -102,13 +99,13 @@ export class StatefulMySQL extends Construct {
     this.selectorLabels = { 'app.kubernetes.io/name': 'mysql', 'app.kubernetes.io/instance': name };
     const labels = { ...this.selectorLabels, 'app.kubernetes.io/component': 'database' };
 
-    const configData = this.topology.configFragments(this.engine);
-    this.configMap = new k8s.KubeConfigMap(this, 'Config', {
+    const configData = serverConfigFragments(this.engine, props);
+    const configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${name}-config`, namespace, labels },
       data: configData,
     });
     const scriptData = Object.fromEntries(SCRIPT_FILES.map(file => [file, asset(`mysql/scripts/${file}`)]));
-    this.scriptsConfigMap = new k8s.KubeConfigMap(this, 'Scripts', {
+    const scriptsConfigMap = new k8s.KubeConfigMap(this, 'Scripts', {
       metadata: { name: `${name}-scripts`, namespace, labels },
       data: scriptData,
     });
@@ -124,10 +121,10 @@ export class StatefulMySQL extends Construct {
     this.readService = this.clientService('ReadService', `${name}-read`, namespace, labels, this.selectorLabels);
     this.primaryService = this.clientService('PrimaryService', `${name}-primary`, namespace, labels, {
       ...this.selectorLabels,
-      'statefulset.kubernetes.io/pod-name': this.topology.member(0).podName,
+      'statefulset.kubernetes.io/pod-name': this.topology.primary.podName,
     });
 
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
+    new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name, namespace, labels },
       spec: {
         serviceName: this.headlessService.name,
@@ -150,8 +147,8 @@ export class StatefulMySQL extends Construct {
               engine: this.engine,
               credentials: this.credentials,
               replicationMode: props.replicationMode ?? ReplicationMode.GTID,
-              configMapName: this.configMap.name,
-              scriptsConfigMapName: this.scriptsConfigMap.name,
+              configMapName: configMap.name,
+              scriptsConfigMapName: scriptsConfigMap.name,
               dataVolumeName: this.dataClaims.templateName,
               resources: props.resources ?? {},
               clone: props.clone ?? {},
@@ -169,7 +166,7 @@ export class StatefulMySQL extends Construct {
     });
 
     if (props.disruptionBudget ?? true) {
-      this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
         metadata: { name, namespace, labels },
         spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.selectorLabels } },
       });
@@ -203,22 +200,23 @@ export class StatefulMySQL extends Construct {
   }
 
   /**
-   * Gives an application container what it needs to use the cluster: `MYSQL_HOST`
-   * (writes), `MYSQL_READ_HOST` (reads), `MYSQL_PORT`, and `MYSQL_USER` /
+   * Gives a container of an application's workload (a cdk8s-plus Deployment,
+   * StatefulSet, Job … of any cdk8s-plus version) what it needs to use the cluster:
+   * `MYSQL_HOST` (writes), `MYSQL_READ_HOST` (reads), `MYSQL_PORT`, and `MYSQL_USER` /
    * `MYSQL_PASSWORD` from the application's own account Secret.
    */
-  public connect(container: kplus.Container, account: ClientAccount): void {
-    addClientEnv(container, this.endpoints, account);
+  public connect(workload: IConstruct, account: ClientAccount, options: ConnectOptions = {}): void {
+    bindClientEnv(workload, this.endpoints, account, options);
   }
 
-  /** The same environment as {@link connect}, as plain env entries for L1 pod specs. */
-  public clientEnv(account: ClientAccount): k8s.EnvVar[] {
+  /** The same environment as {@link connect}, as plain env entries for any other pod spec (an L1 one, say). */
+  public clientEnv(account: ClientAccount): ClientEnvVar[] {
     return clientEnv(this.endpoints, account);
   }
 
   /** Name of the StatefulSet (and of the headless Service). */
   public get name(): string {
-    return this.topology.statefulSetName;
+    return this.topology.name;
   }
 
   /** DNS name of the primary Service: send writes here. */

@@ -1,19 +1,9 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { Construct, IConstruct } from 'constructs';
 import { PerPodClaims } from './per-pod-claims';
+import { apiObjectOf, findContainer, plusWorkload, PlusContainer, PlusWorkload } from './workloads';
 import { requireAbsolutePath, requireNonEmpty } from '../internal/validate';
-
-/**
- * cdk8s-plus-28's `StatefulSet` has no `volumeClaimTemplates`. This is the one place
- * that adds them, as JSON patches on the StatefulSet's `ApiObject`:
- *
- * - each {@link addClaimTemplate} appends one entry to `spec.volumeClaimTemplates`;
- * - each {@link ClaimTemplate.mount} appends one entry to the container's
- *   `volumeMounts`, named after the template, with no pod volume of that name. The
- *   StatefulSet controller gives every pod a volume of that name backed by the pod's
- *   own claim, so the mount resolves in the pods it creates (and the YAML carries no
- *   placeholder volume, which Kubernetes would silently ignore).
- */
 
 /** Options of {@link ClaimTemplate.mount}. */
 export interface ClaimMountOptions {
@@ -32,7 +22,7 @@ export interface ClaimMountOptions {
 
 /** Where a mounted container sits in the pod spec, and whether the claim mounts created its volumeMounts list. */
 interface MountedContainer {
-  readonly container: kplus.Container;
+  readonly container: PlusContainer;
   /** JSON pointer of the container, e.g. `/spec/template/spec/containers/0`. */
   readonly pointer: string;
   /** True when the container had no mounts of its own at its first claim mount, so that mount created the list. */
@@ -41,69 +31,99 @@ interface MountedContainer {
   readonly claimPaths: string[];
 }
 
+/** The native claim templates of cdk8s-plus-33 and later. */
+interface NativeClaimTemplates {
+  addVolumeClaimTemplate(template: { name: string; storage?: unknown; accessModes?: string[]; storageClassName?: string }): void;
+}
+
+function hasNativeTemplates(set: PlusWorkload): set is PlusWorkload & NativeClaimTemplates {
+  return typeof (set as Partial<NativeClaimTemplates>).addVolumeClaimTemplate === 'function';
+}
+
 /** What has been added to one StatefulSet. */
 interface StatefulSetClaims {
+  /** The set has native claim templates (cdk8s-plus-33 and later). */
+  readonly native: boolean;
   readonly templates: ClaimTemplate[];
-  readonly containers: Map<kplus.Container, MountedContainer>;
+  /** Patch mode: the containers mounts were patched into. */
+  readonly containers: Map<PlusContainer, MountedContainer>;
+  /** Native mode: the one volume object standing for each template in container mounts. */
+  readonly placeholders: Map<string, kplus.Volume>;
 }
 
-const ADDED = new WeakMap<kplus.StatefulSet, StatefulSetClaims>();
+const ADDED = new WeakMap<IConstruct, StatefulSetClaims>();
 
 /**
- * Adds the claim template of `claims` to a cdk8s-plus `StatefulSet`, so that each pod
- * gets its own claim `<template>-<set>-<ordinal>`; several calls add several templates.
- * Mount it into a container with {@link ClaimTemplate.mount}.
- *
- * `claims` must be made for this StatefulSet (same name, same namespace when the set
- * has one, at least as many replicas).
- */
-export function addClaimTemplate(statefulSet: kplus.StatefulSet, claims: PerPodClaims): ClaimTemplate {
-  if (claims.statefulSetName !== statefulSet.name) {
-    throw new Error(`claim template "${claims.templateName}" must be made for StatefulSet "${statefulSet.name}", or its claims get other names (got claims for "${claims.statefulSetName}")`);
-  }
-  const namespace = statefulSet.metadata.namespace ?? Chart.of(statefulSet).namespace;
-  if (namespace !== undefined && namespace !== claims.namespace) {
-    throw new Error(`claim template "${claims.templateName}" must have the namespace of StatefulSet "${statefulSet.name}" ("${namespace}"), or volumes pre-bound to its claims never bind (got "${claims.namespace}")`);
-  }
-  const replicas = statefulSet.replicas ?? 1;
-  if (claims.replicas < replicas) {
-    throw new Error(`claim template "${claims.templateName}" must cover the ${replicas} replicas of StatefulSet "${statefulSet.name}" (got claims for ${claims.replicas})`);
-  }
-
-  let state = ADDED.get(statefulSet);
-  if (!state) {
-    state = { templates: [], containers: new Map() };
-    ADDED.set(statefulSet, state);
-    const added = state;
-    statefulSet.node.addValidation({ validate: () => validateStatefulSet(statefulSet, added) });
-  }
-  if (state.templates.some(t => t.name === claims.templateName)) {
-    throw new Error(`claim template names of StatefulSet "${statefulSet.name}" must be distinct (got "${claims.templateName}" twice)`);
-  }
-
-  // The generated KubeStatefulSet converts its props to JSON after the patches are
-  // applied, so the patch carries the props form (Quantity objects), not JSON.
-  const template = claims.toVolumeClaimTemplate();
-  ApiObject.of(statefulSet).addJsonPatch(state.templates.length === 0
-    ? JsonPatch.add('/spec/volumeClaimTemplates', [template])
-    : JsonPatch.add('/spec/volumeClaimTemplates/-', template));
-  const added = new ClaimTemplate(statefulSet, claims);
-  state.templates.push(added);
-  return added;
-}
-
-/**
- * A claim template added to a cdk8s-plus `StatefulSet` by {@link addClaimTemplate}:
- * every pod gets a volume named {@link name}, backed by its own claim.
+ * A claim template of a StatefulSet: every pod gets a volume named {@link name}, backed
+ * by its own claim `<template>-<set>-<ordinal>`. Works with a cdk8s-plus `StatefulSet` of
+ * any major version: cdk8s-plus-33 and later have claim templates of their own, which
+ * are used; older ones (cdk8s-plus-28) have none, and get them as JSON patches on the
+ * StatefulSet's `ApiObject`, where each mount appends one entry to the container's
+ * `volumeMounts`, named after the template, with no pod volume of that name (the
+ * StatefulSet controller gives every pod a volume of that name backed by the pod's own
+ * claim). An L1 `KubeStatefulSet` takes {@link PerPodClaims.toVolumeClaimTemplate} in
+ * its props instead.
  */
 export class ClaimTemplate {
+  /**
+   * Adds the claim template of `claims` to a cdk8s-plus `StatefulSet`; several calls add
+   * several templates. Mount it with {@link mount}. `claims` must be made for this
+   * StatefulSet (same name, same namespace when the set has one, at least as many
+   * replicas).
+   */
+  public static add(statefulSet: IConstruct, claims: PerPodClaims): ClaimTemplate {
+    const what = `claim template "${claims.templateName}"`;
+    const object = apiObjectOf(statefulSet, what, 'StatefulSet');
+    const set = plusWorkload(statefulSet);
+    if (!set) {
+      throw new Error(`${what} can be added to a cdk8s-plus StatefulSet (got "${statefulSet.node.path}"); for an L1 StatefulSet put claims.toVolumeClaimTemplate() in its volumeClaimTemplates`);
+    }
+    if (claims.statefulSetName !== object.name) {
+      throw new Error(`${what} must be made for StatefulSet "${object.name}", or its claims get other names (got claims for "${claims.statefulSetName}")`);
+    }
+    const namespace = object.metadata.namespace ?? Chart.of(statefulSet).namespace;
+    if (namespace !== undefined && namespace !== claims.namespace) {
+      throw new Error(`${what} must have the namespace of StatefulSet "${object.name}" ("${namespace}"), or volumes pre-bound to its claims never bind (got "${claims.namespace}")`);
+    }
+    const replicas = (statefulSet as { replicas?: number }).replicas ?? 1;
+    if (claims.replicas < replicas) {
+      throw new Error(`${what} must cover the ${replicas} replicas of StatefulSet "${object.name}" (got claims for ${claims.replicas})`);
+    }
+
+    let state = ADDED.get(statefulSet);
+    if (!state) {
+      state = { native: hasNativeTemplates(set), templates: [], containers: new Map(), placeholders: new Map() };
+      ADDED.set(statefulSet, state);
+      const added = state;
+      statefulSet.node.addValidation({ validate: () => validateStatefulSet(object.name, set, added) });
+    }
+    if (state.templates.some(t => t.name === claims.templateName)) {
+      throw new Error(`claim template names of StatefulSet "${object.name}" must be distinct (got "${claims.templateName}" twice)`);
+    }
+
+    if (hasNativeTemplates(set)) {
+      set.addVolumeClaimTemplate({
+        name: claims.templateName, storage: claims.size, accessModes: [...claims.accessModes], storageClassName: claims.storageClassName,
+      });
+    } else {
+      // The generated KubeStatefulSet converts its props to JSON after the patches are
+      // applied, so the patch carries the props form (Quantity objects), not JSON.
+      const template = claims.toVolumeClaimTemplate();
+      object.addJsonPatch(state.templates.length === 0
+        ? JsonPatch.add('/spec/volumeClaimTemplates', [template])
+        : JsonPatch.add('/spec/volumeClaimTemplates/-', template));
+    }
+    const added = new ClaimTemplate(statefulSet, claims);
+    state.templates.push(added);
+    return added;
+  }
+
   /** The StatefulSet the template was added to. */
-  public readonly statefulSet: kplus.StatefulSet;
+  public readonly statefulSet: IConstruct;
   /** The claims the template creates, one per pod. */
   public readonly claims: PerPodClaims;
 
-  /** @internal Use {@link addClaimTemplate}. */
-  constructor(statefulSet: kplus.StatefulSet, claims: PerPodClaims) {
+  private constructor(statefulSet: IConstruct, claims: PerPodClaims) {
     this.statefulSet = statefulSet;
     this.claims = claims;
   }
@@ -114,21 +134,37 @@ export class ClaimTemplate {
   }
 
   /**
-   * Mounts each pod's claim into `container` (a container or init container of the
-   * StatefulSet) at `path`. Add the container's other mounts (`container.mount`, or
-   * `volumeMounts` in its props) before the first claim mount into it: the claim
-   * mounts are appended to that list, and a later first mount fails validation.
+   * Mounts each pod's claim into the container named `containerName` (a container or
+   * init container of the StatefulSet) at `path`. On cdk8s-plus-28, add the container's
+   * other mounts before the first claim mount into it: the claim mounts are appended to
+   * that list, and a later first mount fails validation.
    */
-  public mount(container: kplus.Container, path: string, options: ClaimMountOptions = {}): void {
+  public mount(containerName: string, path: string, options: ClaimMountOptions = {}): void {
     const mountPath = requireAbsolutePath(`mount path of claim template "${this.name}"`, path);
     const subPath = options.subPath === undefined ? undefined : requireNonEmpty(`subPath of claim template "${this.name}"`, options.subPath);
     if (subPath !== undefined && (subPath.startsWith('/') || subPath.split('/').includes('..'))) {
       throw new Error(`subPath of claim template "${this.name}" must be a relative path without '..' segments (got "${subPath}")`);
     }
-    const mounted = this.mountedContainer(container);
-    const taken = [...container.mounts.map(m => m.path), ...mounted.claimPaths];
+    const state = ADDED.get(this.statefulSet)!;
+    const set = plusWorkload(this.statefulSet)!;
+    const found = findContainer(set, `claim template "${this.name}"`, containerName);
+    const container = found.container;
+    const mounted = state.containers.get(container);
+    const taken = [...container.mounts.map(m => m.path), ...(mounted?.claimPaths ?? [])];
     if (taken.includes(mountPath)) {
       throw new Error(`mount paths of container "${container.name}" must be distinct (got "${mountPath}" twice)`);
+    }
+
+    if (state.native) {
+      // The set renders no pod volume named like one of its templates: the placeholder
+      // only names the mount. One object per name, as cdk8s-plus requires.
+      let placeholder = state.placeholders.get(this.name);
+      if (!placeholder) {
+        placeholder = kplus.Volume.fromEmptyDir(this.statefulSet as Construct, `ClaimTemplate-${this.name}`, this.name);
+        state.placeholders.set(this.name, placeholder);
+      }
+      container.mount(mountPath, placeholder, { readOnly: options.readOnly, subPath });
+      return;
     }
 
     const entry: Record<string, unknown> = { name: this.name, mountPath };
@@ -138,46 +174,23 @@ export class ClaimTemplate {
     if (subPath !== undefined) {
       entry.subPath = subPath;
     }
-    const list = `${mounted.pointer}/volumeMounts`;
-    const first = mounted.claimPaths.length === 0;
-    if (first) {
-      mounted.createdList = container.mounts.length === 0;
-    }
-    ApiObject.of(this.statefulSet).addJsonPatch(first && mounted.createdList
-      ? JsonPatch.add(list, [entry])
-      : JsonPatch.add(`${list}/-`, entry));
-    mounted.claimPaths.push(mountPath);
-  }
-
-  private mountedContainer(container: kplus.Container): MountedContainer {
-    const state = ADDED.get(this.statefulSet);
-    if (!state?.templates.includes(this)) {
-      throw new Error(`claim template "${this.name}" must be added with addClaimTemplate() before it is mounted (got one that was never added to StatefulSet "${this.statefulSet.name}")`);
-    }
-    const known = state.containers.get(container);
-    if (known) {
-      return known;
-    }
-    const sts = this.statefulSet;
-    const index = sts.containers.indexOf(container);
-    const initIndex = sts.initContainers.indexOf(container);
-    if (index < 0 && initIndex < 0) {
-      const names = [...sts.initContainers, ...sts.containers].map(c => `"${c.name}"`).join(', ');
-      throw new Error(`claim template "${this.name}" can only be mounted into a container of StatefulSet "${sts.name}" (${names}) (got "${container.name}")`);
-    }
-    const mounted: MountedContainer = {
+    const target = mounted ?? {
       container,
-      pointer: index >= 0 ? `/spec/template/spec/containers/${index}` : `/spec/template/spec/initContainers/${initIndex}`,
-      createdList: false,
+      pointer: `/spec/template/spec/${found.init ? 'initContainers' : 'containers'}/${found.index}`,
+      createdList: container.mounts.length === 0,
       claimPaths: [],
     };
-    state.containers.set(container, mounted);
-    return mounted;
+    state.containers.set(container, target);
+    const list = `${target.pointer}/volumeMounts`;
+    ApiObject.of(this.statefulSet).addJsonPatch(target.claimPaths.length === 0 && target.createdList
+      ? JsonPatch.add(list, [entry])
+      : JsonPatch.add(`${list}/-`, entry));
+    target.claimPaths.push(mountPath);
   }
 }
 
 /** The checks that need the finished StatefulSet. */
-function validateStatefulSet(statefulSet: kplus.StatefulSet, state: StatefulSetClaims): string[] {
+function validateStatefulSet(name: string, set: PlusWorkload, state: StatefulSetClaims): string[] {
   const errors: string[] = [];
   for (const mounted of state.containers.values()) {
     const c = mounted.container;
@@ -190,13 +203,14 @@ function validateStatefulSet(statefulSet: kplus.StatefulSet, state: StatefulSetC
       }
     }
   }
+  const placeholders = new Set<unknown>(state.placeholders.values());
   const podVolumes = new Set<string>([
-    ...statefulSet.volumes.map(v => v.name),
-    ...[...statefulSet.initContainers, ...statefulSet.containers].flatMap(c => c.mounts.map(m => m.volume.name)),
+    ...(set.volumes ?? []).filter(v => !placeholders.has(v)).map(v => v.name),
+    ...[...set.initContainers, ...set.containers].flatMap(c => c.mounts.filter(m => !placeholders.has(m.volume)).map(m => m.volume.name)),
   ]);
   for (const template of state.templates) {
     if (podVolumes.has(template.name)) {
-      errors.push(`pod volume "${template.name}" must not share its name with a claim template of StatefulSet "${statefulSet.name}": Kubernetes would use the claim in its place (rename the volume or the template)`);
+      errors.push(`pod volume "${template.name}" must not share its name with a claim template of StatefulSet "${name}": Kubernetes would use the claim in its place (rename the volume or the template)`);
     }
   }
   return errors;

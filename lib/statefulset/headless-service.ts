@@ -2,11 +2,23 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { requireDnsLabel, requireDnsSubdomain, requireInteger, requireDistinct } from '../internal/validate';
+import { StatefulSetHosts } from './statefulset-hosts';
+import { INamedResource } from './workloads';
 
-/** Anything with a name that pods are numbered after: a cdk8s-plus `StatefulSet`, the L1 `KubeStatefulSet`, … */
-export interface INamedStatefulSet {
-  /** The StatefulSet's `metadata.name`. */
-  readonly name: string;
+/** A port of a {@link HeadlessService} (TCP). */
+export interface HeadlessServicePort {
+  /** The port number. */
+  readonly port: number;
+  /**
+   * Its name, which becomes a DNS SRV record (at most 15 characters).
+   * @default - unnamed
+   */
+  readonly name?: string;
+  /**
+   * The pods' port.
+   * @default - the same as `port`
+   */
+  readonly targetPort?: number;
 }
 
 /** Props of {@link HeadlessService}. */
@@ -35,7 +47,7 @@ export interface HeadlessServiceProps {
    * without a port, so give one here or with `bind()` before synth.
    * @default - none yet: synth fails validation until one is bound
    */
-  readonly ports?: kplus.ServicePort[];
+  readonly ports?: HeadlessServicePort[];
 
   /**
    * Publish DNS records for pods that are not Ready yet. StatefulSet members usually
@@ -59,9 +71,11 @@ export interface HeadlessServiceProps {
 
 /**
  * The governing Service of a StatefulSet: `clusterIP: None`, so that each pod gets the
- * stable DNS name `<set>-<k>.<service>.<namespace>.svc.<domain>`. Works for any
- * StatefulSet; it is a cdk8s-plus `Service`, so it can be passed as the `service` of a
- * cdk8s-plus `StatefulSet`.
+ * stable DNS name `<set>-<k>.<service>.<namespace>.svc.<domain>`. It is a cdk8s-plus-28
+ * `Service`: pass it as the `service` of a cdk8s-plus-28 `StatefulSet`, or give it a
+ * `selector` for an L1 `KubeStatefulSet`. A StatefulSet of cdk8s-plus-33 or later takes
+ * only a Service of its own package (`clusterIP: 'None'`); {@link StatefulSetHosts}
+ * gives the DNS names for any of them.
  */
 export class HeadlessService extends kplus.Service {
   /** The cluster DNS domain used by the host helpers. */
@@ -73,6 +87,9 @@ export class HeadlessService extends kplus.Service {
     const ports = props.ports ?? [];
     ports.forEach((port, index) => {
       requireInteger(`HeadlessService ports[${index}].port`, port.port ?? NaN, 1, 65535);
+      if (port.targetPort !== undefined) {
+        requireInteger(`HeadlessService ports[${index}].targetPort`, port.targetPort, 1, 65535);
+      }
       if (port.name !== undefined) {
         requireDnsLabel(`HeadlessService ports[${index}].name`, port.name, 15);
       }
@@ -83,7 +100,7 @@ export class HeadlessService extends kplus.Service {
       metadata: { name, namespace, labels: props.labels },
       clusterIP: 'None',
       type: kplus.ServiceType.CLUSTER_IP,
-      ports,
+      ports: ports.map(p => ({ port: p.port, name: p.name, targetPort: p.targetPort })),
       publishNotReadyAddresses: props.publishNotReadyAddresses ?? true,
     });
     this.clusterDomain = requireDnsSubdomain('HeadlessService clusterDomain', props.clusterDomain ?? 'cluster.local');
@@ -107,20 +124,23 @@ export class HeadlessService extends kplus.Service {
     return `${this.name}.${this.dnsNamespace}.svc.${this.clusterDomain}`;
   }
 
+  /** The DNS names of the pods of `statefulSet`, which this Service governs. */
+  public hostsOf(statefulSet: INamedResource): StatefulSetHosts {
+    return new StatefulSetHosts({ statefulSetName: statefulSet.name, serviceName: this.name, namespace: this.dnsNamespace, clusterDomain: this.clusterDomain });
+  }
+
   /** Fully qualified DNS name of pod `ordinal` of `statefulSet`, e.g. `web-0.nginx.default.svc.cluster.local`. */
-  public hostFor(statefulSet: INamedStatefulSet, ordinal: number): string {
-    return `${this.shortHostFor(statefulSet, ordinal)}.${this.dnsNamespace}.svc.${this.clusterDomain}`;
+  public hostFor(statefulSet: INamedResource, ordinal: number): string {
+    return this.hostsOf(statefulSet).hostFor(ordinal);
   }
 
   /** Fully qualified DNS names of pods 0 … `replicas`-1 of `statefulSet`, ordinal 0 first. */
-  public hostsFor(statefulSet: INamedStatefulSet, replicas: number): string[] {
-    requireInteger('replicas', replicas, 1);
-    return Array.from({ length: replicas }, (_, ordinal) => this.hostFor(statefulSet, ordinal));
+  public hostsFor(statefulSet: INamedResource, replicas: number): string[] {
+    return this.hostsOf(statefulSet).hostsFor(replicas);
   }
 
   /** Short DNS name of pod `ordinal`, resolvable inside the same namespace, e.g. `web-0.nginx`. */
-  public shortHostFor(statefulSet: INamedStatefulSet, ordinal: number): string {
-    requireInteger('ordinal', ordinal, 0);
-    return `${statefulSet.name}-${ordinal}.${this.name}`;
+  public shortHostFor(statefulSet: INamedResource, ordinal: number): string {
+    return this.hostsOf(statefulSet).shortHostFor(ordinal);
   }
 }

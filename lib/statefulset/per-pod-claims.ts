@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import * as k8s from '../internal/k8s';
-import { INamedStatefulSet } from './headless-service';
+import { INamedResource } from './workloads';
 import { MAX_DNS_LABEL_LENGTH, requireDnsLabel, requireDnsSubdomain, requireInteger, requirePositiveSize } from '../internal/validate';
 
 /** How a volume may be mounted (the PersistentVolume access modes). */
@@ -18,7 +18,7 @@ export enum VolumeAccessMode {
 /** Props of {@link PerPodClaims}. */
 export interface PerPodClaimsProps {
   /** The StatefulSet whose pods own the claims. */
-  readonly statefulSet: INamedStatefulSet;
+  readonly statefulSet: INamedResource;
   /** Namespace of the StatefulSet (and so of its claims). */
   readonly namespace: string;
   /** Number of pods, and so of claims. */

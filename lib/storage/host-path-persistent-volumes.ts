@@ -8,7 +8,7 @@ import { PerPodClaims, VolumeAccessMode } from '../statefulset/per-pod-claims';
 import { requireDnsSubdomain } from '../internal/validate';
 
 /** The node label that holds a node's name, used for the volumes' node affinity. */
-export const NODE_HOSTNAME_LABEL = 'kubernetes.io/hostname';
+const NODE_HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
 /** Props of {@link HostPathPersistentVolumes}. */
 export interface HostPathPersistentVolumesProps {
@@ -90,6 +90,9 @@ export interface HostPathPersistentVolumesProps {
  * hostPath data lives on one node: set `node` on a multi-node cluster.
  */
 export class HostPathPersistentVolumes extends Construct {
+  /** The node label the volumes' node affinity matches: it holds each node's name. */
+  public static readonly NODE_HOSTNAME_LABEL = NODE_HOSTNAME_LABEL;
+
   /** StorageClass name used when none is given: the name the Kubernetes docs use for hand-made volumes. */
   public static readonly DEFAULT_STORAGE_CLASS_NAME = 'manual';
 

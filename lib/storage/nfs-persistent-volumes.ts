@@ -9,14 +9,8 @@ import { requireDnsSubdomain, requireNonEmpty } from '../internal/validate';
 
 export { ReclaimPolicy } from './per-ordinal-volumes';
 
-/** Props of {@link NfsPersistentVolumes}. */
-export interface NfsPersistentVolumesProps {
-  /**
-   * The claims to pre-bind: one claim template of any StatefulSet. Their
-   * `storageClassName` must be set; the volumes use the same class.
-   */
-  readonly claims: PerPodClaims;
-
+/** Where and how {@link NfsPersistentVolumes} are made, whatever claims they serve. */
+export interface NfsVolumeOptions {
   /** NFS server host name or IP address. */
   readonly server: string;
 
@@ -69,6 +63,15 @@ export interface NfsPersistentVolumesProps {
    * @default true
    */
   readonly createStorageClass?: boolean;
+}
+
+/** Props of {@link NfsPersistentVolumes}. */
+export interface NfsPersistentVolumesProps extends NfsVolumeOptions {
+  /**
+   * The claims to pre-bind: one claim template of any StatefulSet. Their
+   * `storageClassName` must be set; the volumes use the same class.
+   */
+  readonly claims: PerPodClaims;
 }
 
 /**

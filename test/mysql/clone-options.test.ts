@@ -1,5 +1,5 @@
 import { Duration, Size, Testing } from 'cdk8s';
-import { CloneCompression, MySqlEngine, ReplicaTopology, StatefulMySQL, StatefulMySQLProps } from '../../lib';
+import { CloneCompression, MySqlEngine, StatefulMySQL, StatefulMySQLProps } from '../../lib';
 import { container, envValue, find, KubeObject, synth } from '../support/objects';
 
 function cluster(props: StatefulMySQLProps = {}): KubeObject[] {
@@ -73,7 +73,7 @@ describe('clone options', () => {
   test('fails when the compression tool is not in the pinned backup image', () => {
     // The official mariadb images ship the lz4 library, not its command.
     expect(() => cluster({ engine: MySqlEngine.mariadb1011(), clone: { compression: CloneCompression.LZ4 } }))
-      .toThrow('clone.compression LZ4 needs the lz4 command in the backup image, and mariadb:10.11.19 does not ship it (see lib/image-inventory.ts); choose another compression or a backup image with lz4 (got "lz4")');
+      .toThrow('clone.compression LZ4 needs the lz4 command in the backup image, and mariadb:10.11.19 does not ship it (see lib/mysql/engine/image-inventory.ts); choose another compression or a backup image with lz4 (got "lz4")');
     expect(() => cluster({ engine: MySqlEngine.mysql57Legacy(), clone: { compression: CloneCompression.ZSTD } }))
       .toThrow('clone.compression ZSTD needs the zstd command in the backup image, and percona/percona-xtradb-cluster:5.7.44-31.65 does not ship it');
     // An image the library does not pin is the user's to vouch for.
@@ -90,10 +90,10 @@ describe('clone options', () => {
 
   test('fails when prepareMemory does not fit under the clone container\'s memory limit', () => {
     expect(() => cluster({ clone: { prepareMemory: Size.gibibytes(1) } }))
-      .toThrow('clone.prepareMemory must be below the clone container\'s memory limit (resources.sidecar.memory.limit 1Gi), or the prepare is OOM-killed (got 1Gi)');
+      .toThrow('clone.prepareMemory must be below the clone container\'s memory limit (resources.sidecar.memoryLimit 1Gi), or the prepare is OOM-killed (got 1Gi)');
     const bigger = cluster({
       clone: { prepareMemory: Size.gibibytes(1) },
-      resources: { sidecar: { memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) } } },
+      resources: { sidecar: { memoryRequest: Size.gibibytes(1), memoryLimit: Size.gibibytes(2) } },
     });
     expect(env(bigger, 'clone-data', 'PREPARE_MEMORY')).toBe('1024M');
   });
@@ -128,16 +128,11 @@ describe('replica applier threads', () => {
   });
 
   test('only replicas get the appliers; replicaSettings still win', () => {
-    const objects = cluster({ replicaSettings: { slave_parallel_threads: 2 }, engine: MySqlEngine.mariadb1011() });
+    const objects = cluster({ replicaSettings: { slave_parallel_threads: '2' }, engine: MySqlEngine.mariadb1011() });
     const data = find(objects, 'ConfigMap', 'mysql-config').data;
     expect(data['primary.cnf']).not.toContain('parallel');
     const replica: string = data['replica.cnf'];
     expect(replica.lastIndexOf('slave_parallel_threads = 2')).toBeGreaterThan(replica.lastIndexOf('slave_parallel_threads = 4'));
-  });
-
-  test('the topology exposes the value', () => {
-    const chart = Testing.chart();
-    expect(new ReplicaTopology(chart, 't', { statefulSetName: 'db', replicaApplierThreads: 2 }).replicaApplierThreads).toBe(2);
   });
 
   test('fails when replicaApplierThreads is not an integer between 0 and 256', () => {

@@ -1,6 +1,6 @@
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { ClaimRetention, HostPathPersistentVolumes, StatefulMySQL, StatefulMySQLProps, TaintEffect, VolumePermissions } from '../../lib';
+import { ClaimRetention, HostPathPersistentVolumes, Spread, StatefulMySQL, StatefulMySQLProps, TaintEffect, VolumePermissions } from '../../lib';
 import { allOfKind, find, KubeObject, selects, synth } from '../support/objects';
 
 function cluster(props: StatefulMySQLProps = {}): { objects: KubeObject[]; db: StatefulMySQL } {
@@ -32,11 +32,13 @@ describe('StatefulMySQL availability, placement and access', () => {
   });
 
   test('spreading can be required, by another topology key, or turned off', () => {
-    const required = pod(cluster({ scheduling: { spread: { required: true, topologyKey: 'topology.kubernetes.io/zone' } } }).objects)
+    const required = pod(cluster({ scheduling: { spread: Spread.required({ topologyKey: 'topology.kubernetes.io/zone' }) } }).objects)
       .spec.affinity.podAntiAffinity;
     expect(required.preferredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
     expect(required.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('topology.kubernetes.io/zone');
-    expect(pod(cluster({ scheduling: { spread: false } }).objects).spec.affinity).toBeUndefined();
+    expect(pod(cluster({ scheduling: { spread: Spread.none() } }).objects).spec.affinity).toBeUndefined();
+    expect(pod(cluster({ scheduling: { spread: Spread.preferred({ topologyKey: 'rack' }) } }).objects)
+      .spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey).toBe('rack');
   });
 
   test('priority class, node selector and tolerations pass through', () => {
@@ -98,7 +100,7 @@ describe('StatefulMySQL availability, placement and access', () => {
     const db = new StatefulMySQL(chart, 'mysql', { namespace: 'shop' });
     const app = new kplus.Deployment(chart, 'App', { containers: [{ image: 'shop:1.0', name: 'web', portNumber: 8080 }] });
     const account = kplus.Secret.fromSecretName(chart, 'AppAccount', 'shop-db-account');
-    db.connect(app.containers[0], { secret: account });
+    db.connect(app, { secretName: account.name });
     const deployment = allOfKind(synth(chart), 'Deployment')[0];
     const env = deployment.spec.template.spec.containers[0].env;
     expect(env).toEqual(expect.arrayContaining([
@@ -113,8 +115,7 @@ describe('StatefulMySQL availability, placement and access', () => {
   test('clientEnv() gives the same for L1 pod specs, with a custom prefix and keys', () => {
     const chart = Testing.chart();
     const db = new StatefulMySQL(chart, 'mysql');
-    const secret = kplus.Secret.fromSecretName(chart, 'S', 'acct');
-    expect(db.clientEnv({ secret, envPrefix: 'DB_', userKey: 'user', passwordKey: 'pass' })).toEqual([
+    expect(db.clientEnv({ secretName: 'acct', envPrefix: 'DB_', userKey: 'user', passwordKey: 'pass' })).toEqual([
       { name: 'DB_HOST', value: 'mysql-primary.default.svc.cluster.local' },
       { name: 'DB_READ_HOST', value: 'mysql-read.default.svc.cluster.local' },
       { name: 'DB_PORT', value: '3306' },
@@ -127,7 +128,7 @@ describe('StatefulMySQL availability, placement and access', () => {
     const chart = Testing.chart();
     const db = new StatefulMySQL(chart, 'mysql');
     const app = new kplus.Deployment(chart, 'App', { containers: [{ image: 'shop:1.0', portNumber: 8080 }] });
-    db.connect(app.containers[0], { secret: kplus.Secret.fromSecretName(chart, 'S', 'acct') });
+    db.connect(app, { secretName: 'acct' });
     for (const object of synth(chart)) {
       const spec = object.spec?.template?.spec;
       for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
@@ -161,10 +162,33 @@ describe('StatefulMySQL availability, placement and access', () => {
       .toThrow('allowClients needs the NetworkPolicy, but networkAccess.enabled is false for "mysql"');
   });
 
+  test('connect() finds the container by name in a workload with several, init containers included', () => {
+    const chart = Testing.chart();
+    const db = new StatefulMySQL(chart, 'mysql');
+    const job = new kplus.Job(chart, 'Migrate', { containers: [{ name: 'wait', image: 'busybox:1' }, { name: 'migrate', image: 'shop:1.0' }] });
+    db.connect(job, { secretName: 'acct' }, { containerName: 'migrate' });
+    const spec = allOfKind(synth(chart), 'Job')[0].spec.template.spec;
+    expect(spec.containers.find((c: any) => c.name === 'migrate').env.map((e: any) => e.name)).toEqual(['MYSQL_HOST', 'MYSQL_READ_HOST', 'MYSQL_PORT', 'MYSQL_USER', 'MYSQL_PASSWORD']);
+    expect(spec.containers.find((c: any) => c.name === 'wait').env).toBeUndefined();
+  });
+
+  test('fails when connect() gets a workload it cannot read or cannot tell its container', () => {
+    const chart = Testing.chart();
+    const db = new StatefulMySQL(chart, 'mysql');
+    const job = new kplus.Job(chart, 'Migrate', { containers: [{ name: 'wait', image: 'busybox:1' }, { name: 'migrate', image: 'shop:1.0' }] });
+    expect(() => db.connect(job, { secretName: 'acct' }))
+      .toThrow('connect() needs containerName when "test/Migrate" has other than one container (it has "wait", "migrate")');
+    expect(() => db.connect(job, { secretName: 'acct' }, { containerName: 'web' }))
+      .toThrow('connect() needs a container of "test/Migrate" ("wait", "migrate") (got "web")');
+    const l1 = new ApiObject(chart, 'L1', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'l1' } });
+    expect(() => db.connect(l1, { secretName: 'acct' }))
+      .toThrow('connect() needs a cdk8s-plus workload (Deployment, StatefulSet, Job …) of any version (got "test/L1"); for an L1 pod spec put clientEnv(account) in the container\'s env');
+  });
+
   test('fails when the env prefix is not an environment variable prefix', () => {
     const chart = Testing.chart();
     const db = new StatefulMySQL(chart, 'mysql');
-    expect(() => db.clientEnv({ secret: kplus.Secret.fromSecretName(chart, 'S', 'a'), envPrefix: 'db-' }))
+    expect(() => db.clientEnv({ secretName: 'a', envPrefix: 'db-' }))
       .toThrow('envPrefix must be upper-case letters, digits and \'_\', not starting with a digit (got "db-")');
   });
 });

@@ -121,7 +121,7 @@ describe('StatefulMySQL', () => {
   });
 
   test('the config ConfigMap holds the role fragments with the engine and user settings', () => {
-    const data = find(cluster({ primarySettings: { max_connections: 500 }, replicaSettings: { slave_parallel_threads: 4 } }).objects,
+    const data = find(cluster({ primarySettings: { max_connections: '500' }, replicaSettings: { slave_parallel_threads: '4' } }).objects,
       'ConfigMap', 'mysql-config').data;
     expect(data['common.cnf']).toContain(readFileSync(assetPath('mysql/conf/common.cnf'), 'utf8'));
     expect(data['common.cnf']).toMatch(/^gtid_mode = ON$/m);
@@ -138,7 +138,7 @@ describe('StatefulMySQL', () => {
     const before = annotation(cluster().objects);
     expect(before).toMatch(/^[0-9a-f]{64}$/);
     expect(annotation(cluster().objects)).toBe(before);
-    expect(annotation(cluster({ commonSettings: { max_connections: 100 } }).objects)).not.toBe(before);
+    expect(annotation(cluster({ commonSettings: { max_connections: '100' } }).objects)).not.toBe(before);
   });
 
   test('passwords reach containers only through secretKeyRef, never argv or ConfigMaps', () => {
@@ -219,18 +219,18 @@ describe('StatefulMySQL', () => {
   });
 
   test('fails when replicas is not an integer >= 1', () => {
-    expect(() => cluster({ replicas: 0 })).toThrow('replicas must be an integer >= 1 (got 0)');
-    expect(() => cluster({ replicas: 1.5 })).toThrow('replicas must be an integer >= 1 (got 1.5)');
+    expect(() => cluster({ replicas: 0 })).toThrow('replicas must be an integer between 1 and 2147483647 (got 0)');
+    expect(() => cluster({ replicas: 1.5 })).toThrow('replicas must be an integer between 1 and 2147483647 (got 1.5)');
   });
 
   test('fails when the name is not a DNS-1123 label', () => {
-    expect(() => cluster({ name: 'My_DB' })).toThrow('StatefulMySQL name must be a DNS-1123 label');
+    expect(() => cluster({ name: 'My_DB' })).toThrow('name must be a DNS-1123 label');
     expect(() => cluster({ name: 'My_DB' })).toThrow('(got "My_DB")');
   });
 
   test('fails when the name is too long for StatefulSet pod names', () => {
     const name = 'a'.repeat(53);
-    expect(() => cluster({ name })).toThrow(`StatefulMySQL name must be at most 52 characters (got "${name}", 53 characters)`);
+    expect(() => cluster({ name })).toThrow(`name must be at most 52 characters (got "${name}", 53 characters)`);
   });
 
   test('fails when server ids would overflow', () => {
@@ -244,10 +244,10 @@ describe('StatefulMySQL', () => {
   });
 
   test('fails when a server setting cannot be written to my.cnf', () => {
-    expect(() => cluster({ commonSettings: { 'max connections': 5 } }))
+    expect(() => cluster({ commonSettings: { 'max connections': '5' } }))
       .toThrow('commonSettings: option name must be lower-case letters, digits, \'_\' or \'-\' (got "max connections")');
     expect(() => cluster({ replicaSettings: { init_connect: 'x\n[client]' } }))
-      .toThrow('replicaSettings: value of "init_connect" must be a non-empty single line');
+      .toThrow('replicaSettings: value of "init_connect" must be a non-empty single-line string');
   });
 
   test('fails when the storage class name is invalid', () => {

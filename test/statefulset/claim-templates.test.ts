@@ -1,6 +1,6 @@
 import { Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { addClaimTemplate, ClaimTemplate, HeadlessService, PerPodClaims, PerPodClaimsProps } from '../../lib';
+import { ClaimTemplate, HeadlessService, PerPodClaims, PerPodClaimsProps } from '../../lib';
 import { container, find, KubeObject, synth } from '../support/objects';
 
 /** A cdk8s-plus StatefulSet "db" of two pods with a "server" and a "metrics" container. */
@@ -37,10 +37,10 @@ function unresolvedMounts(sts: KubeObject): string[] {
     .filter(mount => !names.has(mount.split(':')[1]));
 }
 
-describe('addClaimTemplate', () => {
+describe('ClaimTemplate on a cdk8s-plus-28 StatefulSet (JSON patches)', () => {
   test('adds the claim template to a cdk8s-plus StatefulSet', () => {
     const { chart, sts } = statefulSet();
-    const template = addClaimTemplate(sts, claims());
+    const template = ClaimTemplate.add(sts, claims());
     expect(template).toBeInstanceOf(ClaimTemplate);
     expect(template.name).toBe('data');
     expect(stsOf(chart).spec.volumeClaimTemplates).toEqual([{
@@ -51,9 +51,9 @@ describe('addClaimTemplate', () => {
 
   test('appends when several templates are added', () => {
     const { chart, sts } = statefulSet();
-    addClaimTemplate(sts, claims());
-    addClaimTemplate(sts, claims({ templateName: 'wal', size: Size.gibibytes(1) }));
-    addClaimTemplate(sts, claims({ templateName: 'archive', storageClassName: undefined }));
+    ClaimTemplate.add(sts, claims());
+    ClaimTemplate.add(sts, claims({ templateName: 'wal', size: Size.gibibytes(1) }));
+    ClaimTemplate.add(sts, claims({ templateName: 'archive', storageClassName: undefined }));
     const templates = stsOf(chart).spec.volumeClaimTemplates;
     expect(templates.map((t: any) => t.metadata.name)).toEqual(['data', 'wal', 'archive']);
     expect(templates[1].spec.resources.requests.storage).toBe('1Gi');
@@ -62,7 +62,7 @@ describe('addClaimTemplate', () => {
 
   test('a mount into a container without other mounts creates its list, with no stray pod volume', () => {
     const { chart, sts, server } = statefulSet();
-    addClaimTemplate(sts, claims()).mount(server, '/var/lib/postgresql/data');
+    ClaimTemplate.add(sts, claims()).mount(server.name, '/var/lib/postgresql/data');
     const spec = stsOf(chart);
     expect(container(spec.spec.template.spec, 'server').volumeMounts).toEqual([{ name: 'data', mountPath: '/var/lib/postgresql/data' }]);
     expect(spec.spec.template.spec.volumes).toBeUndefined();
@@ -73,10 +73,10 @@ describe('addClaimTemplate', () => {
   test('a mount into a container with mounts of its own is appended to them', () => {
     const { chart, sts, server } = statefulSet();
     server.mount('/run/postgresql', kplus.Volume.fromEmptyDir(chart, 'run', 'run'));
-    const data = addClaimTemplate(sts, claims());
-    const wal = addClaimTemplate(sts, claims({ templateName: 'wal' }));
-    data.mount(server, '/var/lib/postgresql/data');
-    wal.mount(server, '/var/lib/postgresql/wal', { subPath: 'pg_wal' });
+    const data = ClaimTemplate.add(sts, claims());
+    const wal = ClaimTemplate.add(sts, claims({ templateName: 'wal' }));
+    data.mount(server.name, '/var/lib/postgresql/data');
+    wal.mount(server.name, '/var/lib/postgresql/wal', { subPath: 'pg_wal' });
     const spec = stsOf(chart);
     expect(container(spec.spec.template.spec, 'server').volumeMounts).toEqual([
       { name: 'run', mountPath: '/run/postgresql' },
@@ -89,10 +89,10 @@ describe('addClaimTemplate', () => {
 
   test('one template can be mounted into several containers, init containers included', () => {
     const { chart, sts, server, metrics, init } = statefulSet();
-    const data = addClaimTemplate(sts, claims());
-    data.mount(init, '/data');
-    data.mount(server, '/var/lib/postgresql/data');
-    data.mount(metrics, '/data', { readOnly: true });
+    const data = ClaimTemplate.add(sts, claims());
+    data.mount(init.name, '/data');
+    data.mount(server.name, '/var/lib/postgresql/data');
+    data.mount(metrics.name, '/data', { readOnly: true });
     const podSpec = stsOf(chart).spec.template.spec;
     expect(container(podSpec, 'init').volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }]);
     expect(container(podSpec, 'server').volumeMounts).toEqual([{ name: 'data', mountPath: '/var/lib/postgresql/data' }]);
@@ -102,7 +102,7 @@ describe('addClaimTemplate', () => {
 
   test('the claims the StatefulSet creates are the ones PerPodClaims names', () => {
     const { chart, sts } = statefulSet();
-    const data = addClaimTemplate(sts, claims());
+    const data = ClaimTemplate.add(sts, claims());
     const spec = stsOf(chart);
     const names = [0, 1].map(ordinal => `${spec.spec.volumeClaimTemplates[0].metadata.name}-${spec.metadata.name}-${ordinal}`);
     expect(data.claims.claimNames).toEqual(names);
@@ -111,73 +111,73 @@ describe('addClaimTemplate', () => {
 
   test('fails when the claims are made for another StatefulSet', () => {
     const { sts } = statefulSet();
-    expect(() => addClaimTemplate(sts, claims({ statefulSet: { name: 'web' } })))
+    expect(() => ClaimTemplate.add(sts, claims({ statefulSet: { name: 'web' } })))
       .toThrow('claim template "data" must be made for StatefulSet "db", or its claims get other names (got claims for "web")');
   });
 
   test('fails when the claims are in another namespace than the StatefulSet', () => {
     const { sts } = statefulSet(new Chart(Testing.app(), 'c', { namespace: 'prod' }));
-    expect(() => addClaimTemplate(sts, claims()))
+    expect(() => ClaimTemplate.add(sts, claims()))
       .toThrow('claim template "data" must have the namespace of StatefulSet "db" ("prod"), or volumes pre-bound to its claims never bind (got "default")');
   });
 
   test('fails when the claims cover fewer pods than the StatefulSet runs', () => {
     const { sts } = statefulSet(Testing.chart(), { replicas: 3 });
-    expect(() => addClaimTemplate(sts, claims()))
+    expect(() => ClaimTemplate.add(sts, claims()))
       .toThrow('claim template "data" must cover the 3 replicas of StatefulSet "db" (got claims for 2)');
   });
 
   test('fails when a template name is added twice', () => {
     const { sts } = statefulSet();
-    addClaimTemplate(sts, claims());
-    expect(() => addClaimTemplate(sts, claims({ size: Size.gibibytes(9) })))
+    ClaimTemplate.add(sts, claims());
+    expect(() => ClaimTemplate.add(sts, claims({ size: Size.gibibytes(9) })))
       .toThrow('claim template names of StatefulSet "db" must be distinct (got "data" twice)');
   });
 
   test('fails when the container is not part of the StatefulSet', () => {
     const { sts } = statefulSet();
     const other = new kplus.Deployment(Testing.chart(), 'other', { containers: [{ name: 'app', image: 'app:1' }] });
-    expect(() => addClaimTemplate(sts, claims()).mount(other.containers[0], '/data'))
-      .toThrow('claim template "data" can only be mounted into a container of StatefulSet "db" ("init", "server", "metrics") (got "app")');
+    expect(() => ClaimTemplate.add(sts, claims()).mount(other.containers[0].name, '/data'))
+      .toThrow('claim template "data" needs a container of "test/db" ("server", "metrics", "init") (got "app")');
   });
 
   test('fails when the mount path is relative or the subPath leaves the volume', () => {
     const { sts, server } = statefulSet();
-    const data = addClaimTemplate(sts, claims());
-    expect(() => data.mount(server, 'data')).toThrow('mount path of claim template "data" must be an absolute path without \'..\' segments (got "data")');
-    expect(() => data.mount(server, '/data', { subPath: '../etc' }))
+    const data = ClaimTemplate.add(sts, claims());
+    expect(() => data.mount(server.name, 'data')).toThrow('mount path of claim template "data" must be an absolute path without \'..\' segments (got "data")');
+    expect(() => data.mount(server.name, '/data', { subPath: '../etc' }))
       .toThrow('subPath of claim template "data" must be a relative path without \'..\' segments (got "../etc")');
-    expect(() => data.mount(server, '/data', { subPath: '/abs' }))
+    expect(() => data.mount(server.name, '/data', { subPath: '/abs' }))
       .toThrow('subPath of claim template "data" must be a relative path without \'..\' segments (got "/abs")');
   });
 
   test('fails when a container gets two mounts at one path', () => {
     const { chart, sts, server } = statefulSet();
     server.mount('/data', kplus.Volume.fromEmptyDir(chart, 'scratch', 'scratch'));
-    const data = addClaimTemplate(sts, claims());
-    expect(() => data.mount(server, '/data')).toThrow('mount paths of container "server" must be distinct (got "/data" twice)');
-    const wal = addClaimTemplate(sts, claims({ templateName: 'wal' }));
-    data.mount(server, '/var/lib/data');
-    expect(() => wal.mount(server, '/var/lib/data')).toThrow('mount paths of container "server" must be distinct (got "/var/lib/data" twice)');
+    const data = ClaimTemplate.add(sts, claims());
+    expect(() => data.mount(server.name, '/data')).toThrow('mount paths of container "server" must be distinct (got "/data" twice)');
+    const wal = ClaimTemplate.add(sts, claims({ templateName: 'wal' }));
+    data.mount(server.name, '/var/lib/data');
+    expect(() => wal.mount(server.name, '/var/lib/data')).toThrow('mount paths of container "server" must be distinct (got "/var/lib/data" twice)');
   });
 
   test('fails when a container gets its first mount of its own after a claim mount', () => {
     const { chart, sts, server } = statefulSet();
-    addClaimTemplate(sts, claims()).mount(server, '/data');
+    ClaimTemplate.add(sts, claims()).mount(server.name, '/data');
     server.mount('/tmp', kplus.Volume.fromEmptyDir(chart, 'tmp', 'tmp'));
     expect(() => synth(chart)).toThrow('container "server" must get its own volume mounts before a claim template is mounted into it, because the claim mounts create its volumeMounts list (got /tmp afterwards)');
   });
 
   test('fails when a pod volume has the name of a claim template', () => {
     const { chart, sts, metrics } = statefulSet();
-    addClaimTemplate(sts, claims());
+    ClaimTemplate.add(sts, claims());
     metrics.mount('/scratch', kplus.Volume.fromEmptyDir(chart, 'shadow', 'data'));
     expect(() => synth(chart)).toThrow('pod volume "data" must not share its name with a claim template of StatefulSet "db": Kubernetes would use the claim in its place (rename the volume or the template)');
   });
 
-  test('fails when a template is mounted that was never added', () => {
-    const { sts, server } = statefulSet();
-    expect(() => new ClaimTemplate(sts, claims()).mount(server, '/data'))
-      .toThrow('claim template "data" must be added with addClaimTemplate() before it is mounted (got one that was never added to StatefulSet "db")');
+  test('fails on anything but a cdk8s-plus StatefulSet', () => {
+    const chart = Testing.chart();
+    const deployment = new kplus.Deployment(chart, 'app', { containers: [{ name: 'app', image: 'app:1' }] });
+    expect(() => ClaimTemplate.add(deployment, claims())).toThrow('claim template "data" needs a StatefulSet (got a Deployment, "test/app")');
   });
 });

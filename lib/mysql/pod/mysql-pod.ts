@@ -1,13 +1,11 @@
-import { Duration, Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
 import { MySqlCredentials, SecretKeyReference } from '../credentials';
 import { EngineFamily, MySqlEngine } from '../engine/engine';
 import * as k8s from '../../internal/k8s';
 import { ReplicaTopology } from '../replica-topology';
 import { ReplicationMode, replicationStatements } from '../engine/replication-sql';
-import { CloneCompression, CloneOptions, MySqlResources, VolumePermissions } from '../stateful-mysql-props';
-import { imageCommands } from '../engine/image-inventory';
-import { requireEnum, requireInteger } from '../../internal/validate';
+import { CloneOptions, MySqlResources, VolumePermissions } from '../stateful-mysql-props';
+import { MARIADB_BACKUP_LOG_COPY_INTERVAL_MS, resolveCloneOptions } from './clone-options';
+import { DEFAULT_SERVER_RESOURCES, DEFAULT_SIDECAR_RESOURCES, INIT_CONFIG_RESOURCES, toKubeResources } from './resources';
 
 /**
  * The pod template of a {@link StatefulMySQL}: its volumes, two init containers, the
@@ -68,90 +66,6 @@ export interface MySqlPodOptions {
   readonly volumePermissions: VolumePermissions;
 }
 
-/** Defaults of {@link CloneOptions}, chosen from the bootstrap benchmark (BENCHMARKS.md). */
-export const CLONE_DEFAULTS = {
-  parallelThreads: 4,
-  compression: CloneCompression.NONE,
-  prepareMemory: Size.mebibytes(256),
-  maxSourceLag: Duration.minutes(1),
-} as const;
-
-/**
- * mariadb-backup checks for new redo log every `--log-copy-interval` ms (1000 by
- * default) and waits for such a check twice at the end of every backup: 100 ms takes
- * ~1 s off every clone (BENCHMARKS.md). Not passed to Percona XtraBackup, whose redo
- * copying differs and was not measured.
- */
-const MARIADB_BACKUP_LOG_COPY_INTERVAL_MS = 100;
-
-/** Clone options as the scripts receive them (see clone-data.sh, stream-backup.sh). */
-export interface ResolvedCloneOptions {
-  /** CLONE_PARALLEL */
-  readonly parallelThreads: number;
-  /** CLONE_COMPRESSION */
-  readonly compression: CloneCompression;
-  /** PREPARE_MEMORY, in the backup tool's syntax (`256M`). */
-  readonly prepareMemory: string;
-  /** CLONE_SOURCE_MAX_LAG_SECONDS */
-  readonly maxSourceLagSeconds: number;
-}
-
-/**
- * Validates {@link CloneOptions} against each other and the clone container's memory
- * limit, and fills in the defaults.
- */
-export function resolveCloneOptions(clone: CloneOptions, cloneContainer: kplus.ContainerResources, backupImage: string): ResolvedCloneOptions {
-  const parallelThreads = requireInteger('clone.parallelThreads', clone.parallelThreads ?? CLONE_DEFAULTS.parallelThreads, 1, 64);
-  const compression = requireEnum('clone.compression', clone.compression ?? CLONE_DEFAULTS.compression, CloneCompression);
-  const shipped = imageCommands(backupImage);
-  if (compression !== CloneCompression.NONE && shipped && !shipped.includes(compression)) {
-    throw new Error(`clone.compression ${compression.toUpperCase()} needs the ${compression} command in the backup image, and ${backupImage} does not ship it (see lib/image-inventory.ts); choose another compression or a backup image with ${compression} (got "${compression}")`);
-  }
-  const prepareMemory = clone.prepareMemory ?? CLONE_DEFAULTS.prepareMemory;
-  const prepareMiB = prepareMemory.toKibibytes() / 1024;
-  if (!Number.isInteger(prepareMiB) || prepareMiB < 16) {
-    throw new Error(`clone.prepareMemory must be a whole number of mebibytes, at least Size.mebibytes(16) (got ${prepareMemory.asString()})`);
-  }
-  const limit = cloneContainer.memory?.limit;
-  if (limit && prepareMemory.toKibibytes() >= limit.toKibibytes()) {
-    throw new Error(`clone.prepareMemory must be below the clone container's memory limit (resources.sidecar.memory.limit ${limit.asString()}), or the prepare is OOM-killed (got ${prepareMemory.asString()})`);
-  }
-  const lag = clone.maxSourceLag ?? CLONE_DEFAULTS.maxSourceLag;
-  const lagSeconds = lag.toMilliseconds() / 1000;
-  if (!Number.isInteger(lagSeconds) || lagSeconds < 0) {
-    throw new Error(`clone.maxSourceLag must be a whole number of seconds, 0 or more (got ${lag.toHumanString()})`);
-  }
-  return { parallelThreads, compression, prepareMemory: `${prepareMiB}M`, maxSourceLagSeconds: lagSeconds };
-}
-
-const DEFAULT_SERVER_RESOURCES: kplus.ContainerResources = {
-  cpu: { request: kplus.Cpu.millis(500) },
-  memory: { request: Size.gibibytes(1), limit: Size.gibibytes(2) },
-};
-const DEFAULT_SIDECAR_RESOURCES: kplus.ContainerResources = {
-  cpu: { request: kplus.Cpu.millis(100) },
-  memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) },
-};
-const INIT_CONFIG_RESOURCES: kplus.ContainerResources = {
-  cpu: { request: kplus.Cpu.millis(50) },
-  memory: { request: Size.mebibytes(32), limit: Size.mebibytes(128) },
-};
-
-function toKubeResources(resources: kplus.ContainerResources): k8s.ResourceRequirements {
-  const requests: Record<string, k8s.Quantity> = {};
-  const limits: Record<string, k8s.Quantity> = {};
-  if (resources.cpu?.request) requests.cpu = k8s.Quantity.fromString(resources.cpu.request.amount);
-  if (resources.cpu?.limit) limits.cpu = k8s.Quantity.fromString(resources.cpu.limit.amount);
-  if (resources.memory?.request) requests.memory = k8s.Quantity.fromString(resources.memory.request.asString());
-  if (resources.memory?.limit) limits.memory = k8s.Quantity.fromString(resources.memory.limit.asString());
-  if (resources.ephemeralStorage?.request) requests['ephemeral-storage'] = k8s.Quantity.fromString(resources.ephemeralStorage.request.asString());
-  if (resources.ephemeralStorage?.limit) limits['ephemeral-storage'] = k8s.Quantity.fromString(resources.ephemeralStorage.limit.asString());
-  return {
-    requests: Object.keys(requests).length ? requests : undefined,
-    limits: Object.keys(limits).length ? limits : undefined,
-  };
-}
-
 const CONTAINER_SECURITY: k8s.SecurityContext = {
   runAsNonRoot: true,
   runAsUser: MYSQL_UID,
@@ -179,10 +93,10 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const { topology, engine, credentials } = options;
   // Who is who, decided by the topology: the scripts compare their hostname to it.
   const identity = [
-    env('STATEFULSET_NAME', topology.statefulSetName),
+    env('STATEFULSET_NAME', topology.name),
     env('PEER_DOMAIN', topology.memberDomain),
-    env('PRIMARY_POD', topology.member(0).podName),
-    env('PRIMARY_HOST', topology.primaryHost),
+    env('PRIMARY_POD', topology.primary.podName),
+    env('PRIMARY_HOST', topology.primary.host),
   ];
   const client = [
     env('MYSQL_CLIENT', engine.tools.client),
@@ -204,7 +118,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const authMount: k8s.VolumeMount = { name: VOLUMES.auth, mountPath: PATHS.authDir };
   const datadirMount: k8s.VolumeMount = { name: options.dataVolumeName, mountPath: PATHS.datadir, subPath: DATADIR_NAME };
   const sidecarResourceSpec = options.resources.sidecar ?? DEFAULT_SIDECAR_RESOURCES;
-  const sidecarResources = toKubeResources(sidecarResourceSpec);
+  const sidecarResources = toKubeResources('resources.sidecar', sidecarResourceSpec);
   const clone = resolveCloneOptions(options.clone, sidecarResourceSpec, engine.backupImage);
 
   const initConfig: k8s.Container = {
@@ -227,7 +141,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       { name: VOLUMES.confD, mountPath: PATHS.confDInit },
       authMount,
     ],
-    resources: toKubeResources(INIT_CONFIG_RESOURCES),
+    resources: toKubeResources('init container resources', INIT_CONFIG_RESOURCES),
     securityContext: CONTAINER_SECURITY,
   };
 
@@ -268,7 +182,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       scriptsMount,
       authMount,
     ],
-    resources: toKubeResources(options.resources.server ?? DEFAULT_SERVER_RESOURCES),
+    resources: toKubeResources('resources.server', options.resources.server ?? DEFAULT_SERVER_RESOURCES),
     // Crash recovery of a large data directory can take minutes: the startup probe
     // gives it 10 minutes before liveness applies.
     startupProbe: {
@@ -335,7 +249,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       env('OWNER', `${MYSQL_UID}:${MYSQL_UID}`),
     ],
     volumeMounts: [scriptsMount, { name: options.dataVolumeName, mountPath: PATHS.dataVolumeRoot }],
-    resources: toKubeResources(INIT_CONFIG_RESOURCES),
+    resources: toKubeResources('init container resources', INIT_CONFIG_RESOURCES),
     securityContext: {
       runAsNonRoot: false,
       runAsUser: 0,

@@ -4,36 +4,20 @@
 // exports must be a type in the assembly; and API.md must be what the assembly renders
 // today.
 import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import * as ts from 'typescript';
-
-const ROOT = join(__dirname, '..');
-const ASSEMBLY = join(ROOT, '.jsii');
+import { ASSEMBLY, requireFreshBuild, ROOT } from './support/build';
 
 interface Assembly {
   name: string;
   types: Record<string, { name: string; kind: string }>;
 }
 
-function tsFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap(entry => {
-    const path = join(dir, entry);
-    return statSync(path).isDirectory() ? tsFiles(path) : entry.endsWith('.ts') ? [path] : [];
-  });
-}
-
 /** The assembly, after checking it was built from the current sources. */
 function assembly(): Assembly {
-  if (!existsSync(ASSEMBLY)) {
-    throw new Error('.jsii is missing: run `npm run build` (jsii) before jest; `npm test` does both');
-  }
-  const builtAt = statSync(ASSEMBLY).mtimeMs;
-  const newer = tsFiles(join(ROOT, 'lib')).filter(file => statSync(file).mtimeMs > builtAt);
-  if (newer.length > 0) {
-    throw new Error(`.jsii is older than ${newer.join(', ')}: run \`npm run build\` again`);
-  }
+  requireFreshBuild();
   return JSON.parse(readFileSync(ASSEMBLY, 'utf8')) as Assembly;
 }
 

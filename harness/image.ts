@@ -10,7 +10,7 @@ import { buildSkeleton } from './rootfs';
  * entrypoint and /etc/mysql are reproduced by the files in harness/image/ (see
  * docker-entrypoint.sh for what the model covers), its users and environment by
  * {@link MARIADB_IMAGE} below, and its commands are exactly the ones
- * lib/image-inventory.ts lists for the image, each served by the host's executable of
+ * lib/mysql/engine/image-inventory.ts lists for the image, each served by the host's executable of
  * that name (the host's Debian MariaDB packages of the same major.minor version).
  */
 
@@ -61,7 +61,7 @@ export function prepareImages(images: Set<string>, workDir: string): Map<string,
     const inventory = imageCommands(image);
     const facts = imageInventory(image);
     if (!inventory || !facts) {
-      throw new Error(`the e2e harness models only images with an inventory in lib/image-inventory.ts (got "${image}")`);
+      throw new Error(`the e2e harness models only images with an inventory in lib/mysql/engine/image-inventory.ts (got "${image}")`);
     }
     const match = image.match(/^mariadb:(\d+\.\d+)(\.\d+)?$/);
     if (!match) {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'fs';
-import { ApiObject, Chart, Size, Testing } from 'cdk8s';
+import { ApiObject, Chart, JsonPatch, Size, Testing } from 'cdk8s';
 import { MySqlCredentials, MySqlEngine, ReplicationMode, StatefulMySQL, VolumeAccessMode } from '../../lib';
 import { assetPath } from '../../lib/internal/assets';
 import { SCRIPT_FILES } from '../../lib/mysql/stateful-mysql';
@@ -208,6 +208,23 @@ describe('StatefulMySQL', () => {
     const objects = synth(chart);
     expect(find(objects, 'StatefulSet', 'orders').metadata.namespace).toBe('shop');
     expect(find(objects, 'Service', 'orders-primary').metadata.namespace).toBe('shop');
+  });
+
+  test('the escape hatches the README documents reach each object, and patches land in the YAML', () => {
+    const chart = Testing.chart();
+    const db = new StatefulMySQL(chart, 'db', { name: 'orders' });
+    const byId = (id: string) => ApiObject.of(db.node.findChild(id));
+    expect([ApiObject.of(db), byId('Config'), byId('Scripts'), byId('DisruptionBudget'), byId('NetworkPolicy')]
+      .map(o => `${o.kind}/${o.name}`))
+      .toEqual(['StatefulSet/orders', 'ConfigMap/orders-config', 'ConfigMap/orders-scripts', 'PodDisruptionBudget/orders', 'NetworkPolicy/orders']);
+    expect([db.headlessService, db.readService, db.primaryService].map(s => ApiObject.of(s).name))
+      .toEqual(['orders', 'orders-read', 'orders-primary']);
+
+    ApiObject.of(db).addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations/backup.example.com~1policy', 'nightly'));
+    byId('Config').metadata.addLabel('team', 'data');
+    const objects = synth(chart);
+    expect(find(objects, 'StatefulSet', 'orders').spec.template.metadata.annotations['backup.example.com/policy']).toBe('nightly');
+    expect(find(objects, 'ConfigMap', 'orders-config').metadata.labels.team).toBe('data');
   });
 
   test('the namespace comes from the chart, else "default"', () => {

@@ -98,7 +98,7 @@ function imageVersion(image: string): ImageVersion | undefined {
 /**
  * A database engine flavor: which server runs, with which tools and SQL. Every flavor
  * pins exact image releases; every pinned image's commands are listed, with the build
- * file line each comes from, in `lib/image-inventory.ts`.
+ * file line each comes from, in `lib/mysql/engine/image-inventory.ts`.
  *
  * @example
  * new StatefulMySQL(chart, 'db', { engine: MySqlEngine.mariadb1011() });

@@ -1,6 +1,6 @@
 # Helpers shared by the cluster's scripts. Sourced, never run on its own.
 # Every external command used here is listed for every image that runs the scripts in
-# lib/image-inventory.ts (coreutils and sha256sum only); the rest is bash.
+# lib/mysql/engine/image-inventory.ts (coreutils and sha256sum only); the rest is bash.
 # shellcheck shell=bash
 
 log() {
@@ -165,8 +165,8 @@ hex_escapes() {
 }
 
 # Prints HMAC-SHA256(key $1, message $2) in hex (RFC 2104, checked against RFC 4231's
-# test vectors in test/clone-channel.test.ts). Hand-written because sha256sum is the
-# only hash tool every backup image ships (lib/image-inventory.ts).
+# test vectors in test/mysql/scripts/clone-channel.test.ts). Hand-written because sha256sum is the
+# only hash tool every backup image ships (lib/mysql/engine/image-inventory.ts).
 hmac_sha256() {
   local LC_ALL=C
   local key=$1 message=$2 key_hex digest ipad='' opad='' i byte

@@ -8,6 +8,7 @@ import { HeadlessService } from '../statefulset/headless-service';
 import * as k8s from '../internal/k8s';
 import { ClientSelector, MemberNetworkPolicy } from './network-access';
 import { HostPathPersistentVolumes } from '../storage/host-path-persistent-volumes';
+import { volumeOwnersIn } from '../storage/per-ordinal-volumes';
 import { BACKUP_PORT, CONTAINERS, MYSQL_PORT, MYSQL_UID, mysqlPodSpec } from './pod/mysql-pod';
 import { ReplicationMode } from './engine/replication-sql';
 import { serverConfigFragments } from './pod/server-config';
@@ -250,7 +251,7 @@ export class StatefulMySQL extends Construct {
    */
   private hostPathProblems(): string[] {
     const claims = this.dataClaims;
-    return this.node.root.node.findAll()
+    return volumeOwnersIn(this)
       .filter((c): c is HostPathPersistentVolumes => c instanceof HostPathPersistentVolumes)
       .filter(volumes => volumes.claims.statefulSetName === claims.statefulSetName
         && volumes.claims.namespace === claims.namespace && volumes.claims.templateName === claims.templateName)

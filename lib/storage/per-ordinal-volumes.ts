@@ -146,7 +146,23 @@ export interface VolumeLocation {
   readonly claim: string;
 }
 
-const LOCATIONS = new WeakMap<IConstruct, VolumeLocation[]>();
+/** What one construct registered: its volumes' locations and the StorageClass it created. */
+interface RegisteredVolumes {
+  readonly locations: VolumeLocation[];
+  readonly storageClass?: k8s.KubeStorageClass;
+}
+
+/**
+ * The registered constructs of each app (by root), in registration order. The app-wide
+ * checks read this instead of walking the construct tree once per construct, which
+ * made synth quadratic in the number of clusters.
+ */
+const REGISTERED = new WeakMap<IConstruct, Map<Construct, RegisteredVolumes>>();
+
+/** The constructs in the app of `scope` that registered per-ordinal volumes. */
+export function volumeOwnersIn(scope: IConstruct): Construct[] {
+  return [...(REGISTERED.get(scope.node.root)?.keys() ?? [])];
+}
 
 function describe(location: VolumeLocation): string {
   return `${location.kind} ${location.host === undefined ? '' : `${location.host}:`}${location.path}`;
@@ -158,40 +174,52 @@ function sameDirectory(a: VolumeLocation, b: VolumeLocation): boolean {
 }
 
 /**
- * Registers the volumes of `owner` and adds the app-wide validation: no other
- * per-ordinal volume in the app may use the same directory, be pre-bound to the same
- * claim, or carry the same volume name, and the StorageClass `owner` created (if any)
- * must be the only StorageClass of that name in the app.
+ * Registers the volumes of `owner` for the app-wide validation: no other per-ordinal
+ * volume in the app may use the same directory, be pre-bound to the same claim, or
+ * carry the same volume name, and the StorageClass `owner` created (if any) must be the
+ * only StorageClass of that name in the app. The first registration in an app adds one
+ * validation to its root, which checks them all.
  */
 export function registerVolumeLocations(owner: Construct, locations: VolumeLocation[], storageClass?: k8s.KubeStorageClass): void {
-  LOCATIONS.set(owner, locations);
-  owner.node.addValidation({
-    validate: () => {
-      const errors: string[] = [];
-      const others = owner.node.root.node.findAll().filter(c => c !== owner && LOCATIONS.has(c));
-      for (const other of others) {
-        for (const theirs of LOCATIONS.get(other)!) {
-          for (const ours of locations) {
-            if (sameDirectory(ours, theirs)) {
-              errors.push(`PersistentVolume "${ours.volumeName}" must not share its directory with "${theirs.volumeName}" of ${other.node.path} (both use ${describe(ours)})`);
-            }
-            if (ours.claim === theirs.claim) {
-              errors.push(`PersistentVolume "${ours.volumeName}" must not be pre-bound to the same claim as "${theirs.volumeName}" of ${other.node.path} (both claim ${ours.claim})`);
-            }
-            if (ours.volumeName === theirs.volumeName) {
-              errors.push(`PersistentVolume names must be unique in the app, but ${other.node.path} also creates "${ours.volumeName}"`);
-            }
+  const root = owner.node.root;
+  let registered = REGISTERED.get(root);
+  if (!registered) {
+    const all = new Map<Construct, RegisteredVolumes>();
+    REGISTERED.set(root, all);
+    root.node.addValidation({ validate: () => appWideVolumeProblems(root, all) });
+    registered = all;
+  }
+  registered.set(owner, { locations, storageClass });
+}
+
+function appWideVolumeProblems(root: IConstruct, registered: Map<Construct, RegisteredVolumes>): string[] {
+  const errors: string[] = [];
+  for (const [owner, { locations }] of registered) {
+    for (const [other, theirs] of registered) {
+      if (other === owner) continue;
+      for (const their of theirs.locations) {
+        for (const ours of locations) {
+          if (sameDirectory(ours, their)) {
+            errors.push(`PersistentVolume "${ours.volumeName}" must not share its directory with "${their.volumeName}" of ${other.node.path} (both use ${describe(ours)})`);
+          }
+          if (ours.claim === their.claim) {
+            errors.push(`PersistentVolume "${ours.volumeName}" must not be pre-bound to the same claim as "${their.volumeName}" of ${other.node.path} (both claim ${ours.claim})`);
+          }
+          if (ours.volumeName === their.volumeName) {
+            errors.push(`PersistentVolume names must be unique in the app, but ${other.node.path} also creates "${ours.volumeName}"`);
           }
         }
       }
-      if (storageClass) {
-        const twins = owner.node.root.node.findAll()
-          .filter(c => c !== storageClass && c instanceof ApiObject && c.kind === 'StorageClass' && c.name === storageClass.name);
-        for (const twin of twins) {
-          errors.push(`StorageClass "${storageClass.name}" must be created once, but ${twin.node.path} creates it too; set createStorageClass: false on one of them`);
-        }
+    }
+  }
+  const created = [...registered.values()].flatMap(r => r.storageClass ? [r.storageClass] : []);
+  if (created.length > 0) {
+    const storageClasses = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'StorageClass');
+    for (const storageClass of created) {
+      for (const twin of storageClasses.filter(c => c !== storageClass && c.name === storageClass.name)) {
+        errors.push(`StorageClass "${storageClass.name}" must be created once, but ${twin.node.path} creates it too; set createStorageClass: false on one of them`);
       }
-      return errors;
-    },
-  });
+    }
+  }
+  return errors;
 }

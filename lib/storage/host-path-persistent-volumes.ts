@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../internal/k8s';
 import {
-  clusterScoped, createNoProvisionerStorageClass, planPerOrdinalVolumes, ReclaimPolicy, registerVolumeLocations,
+  createNoProvisionerStorageClass, createPerOrdinalVolumes, planPerOrdinalVolumes, ReclaimPolicy,
 } from './per-ordinal-volumes';
 import { PerPodClaims, VolumeAccessMode } from '../statefulset/per-pod-claims';
 import { requireDnsSubdomain } from '../internal/validate';
@@ -134,24 +134,12 @@ export class HostPathPersistentVolumes extends Construct {
         nodeSelectorTerms: [{ matchExpressions: [{ key: NODE_HOSTNAME_LABEL, operator: 'In', values: [this.nodeName] }] }],
       },
     };
-    this.volumes = plan.volumes.map(v => clusterScoped(new k8s.KubePersistentVolume(this, `Volume${v.ordinal}`, {
-      metadata: { name: `${v.claimName}-hostpath`, labels: v.labels },
-      spec: {
-        capacity: { storage: k8s.Quantity.fromString(plan.capacity.asString()) },
-        accessModes: [...plan.accessModes],
-        persistentVolumeReclaimPolicy: reclaimPolicy,
-        storageClassName: this.storageClassName,
-        hostPath: { path: v.path, type: 'DirectoryOrCreate' },
-        nodeAffinity,
-        claimRef: v.claimRef,
-      },
-    })));
-    registerVolumeLocations(this, plan.volumes.map((v, index) => ({
-      volumeName: this.volumes[index].name,
+    this.volumes = createPerOrdinalVolumes(this, plan, claims, {
       kind: 'hostPath',
       host: this.nodeName,
-      path: v.path,
-      claim: `${claims.namespace}/${v.claimName}`,
-    })), this.storageClass);
+      reclaimPolicy,
+      storageClassName: this.storageClassName,
+      sourceFields: v => ({ hostPath: { path: v.path, type: 'DirectoryOrCreate' }, nodeAffinity }),
+    }, this.storageClass);
   }
 }

@@ -2,7 +2,7 @@ import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../internal/k8s';
 import {
-  clusterScoped, createNoProvisionerStorageClass, planPerOrdinalVolumes, ReclaimPolicy, registerVolumeLocations,
+  createNoProvisionerStorageClass, createPerOrdinalVolumes, planPerOrdinalVolumes, ReclaimPolicy,
 } from './per-ordinal-volumes';
 import { PerPodClaims, VolumeAccessMode } from '../statefulset/per-pod-claims';
 import { requireDnsSubdomain, requireNonEmpty } from '../internal/validate';
@@ -104,24 +104,12 @@ export class NfsPersistentVolumes extends Construct {
     if (props.createStorageClass ?? true) {
       this.storageClass = createNoProvisionerStorageClass(this, storageClassName, reclaimPolicy);
     }
-    this.volumes = plan.volumes.map(v => clusterScoped(new k8s.KubePersistentVolume(this, `Volume${v.ordinal}`, {
-      metadata: { name: `${v.claimName}-nfs`, labels: v.labels },
-      spec: {
-        capacity: { storage: k8s.Quantity.fromString(plan.capacity.asString()) },
-        accessModes: [...plan.accessModes],
-        persistentVolumeReclaimPolicy: reclaimPolicy,
-        storageClassName,
-        mountOptions,
-        nfs: { server, path: v.path },
-        claimRef: v.claimRef,
-      },
-    })));
-    registerVolumeLocations(this, plan.volumes.map((v, index) => ({
-      volumeName: this.volumes[index].name,
+    this.volumes = createPerOrdinalVolumes(this, plan, claims, {
       kind: 'nfs',
       host: server,
-      path: v.path,
-      claim: `${claims.namespace}/${v.claimName}`,
-    })), this.storageClass);
+      reclaimPolicy,
+      storageClassName,
+      sourceFields: v => ({ mountOptions, nfs: { server, path: v.path } }),
+    }, this.storageClass);
   }
 }

@@ -132,6 +132,46 @@ export function clusterScoped<T extends ApiObject>(apiObject: T): T {
   return apiObject;
 }
 
+/** What distinguishes one kind of per-ordinal PersistentVolume (NFS, hostPath …) from another. */
+export interface PerOrdinalVolumeKind {
+  /** The volume source's field name, e.g. `nfs` or `hostPath`; volumes are named `<claim>-<kind in lower case>`. */
+  readonly kind: string;
+  /** The machine holding the directories (NFS server, node name), or undefined for "any node". */
+  readonly host?: string;
+  readonly reclaimPolicy: ReclaimPolicy;
+  readonly storageClassName?: string;
+  /** The spec fields of this kind for one volume: its source, and e.g. mount options or node affinity. */
+  readonly sourceFields: (volume: PlannedVolume) => Partial<k8s.PersistentVolumeSpec>;
+}
+
+/**
+ * Creates the planned PersistentVolumes in `owner`, each pre-bound to the claim of its
+ * ordinal, and registers their directories for the app-wide checks.
+ */
+export function createPerOrdinalVolumes(
+  owner: Construct, plan: PerOrdinalVolumePlan, claims: PerPodClaims, kind: PerOrdinalVolumeKind, storageClass?: k8s.KubeStorageClass,
+): k8s.KubePersistentVolume[] {
+  const volumes = plan.volumes.map(v => clusterScoped(new k8s.KubePersistentVolume(owner, `Volume${v.ordinal}`, {
+    metadata: { name: `${v.claimName}-${kind.kind.toLowerCase()}`, labels: v.labels },
+    spec: {
+      capacity: { storage: k8s.Quantity.fromString(plan.capacity.asString()) },
+      accessModes: [...plan.accessModes],
+      persistentVolumeReclaimPolicy: kind.reclaimPolicy,
+      storageClassName: kind.storageClassName,
+      ...kind.sourceFields(v),
+      claimRef: v.claimRef,
+    },
+  })));
+  registerVolumeLocations(owner, plan.volumes.map((v, index) => ({
+    volumeName: volumes[index].name,
+    kind: kind.kind,
+    host: kind.host,
+    path: v.path,
+    claim: `${claims.namespace}/${v.claimName}`,
+  })), storageClass);
+  return volumes;
+}
+
 /** Where a volume keeps its data, for the app-wide "one directory, one volume" check. */
 export interface VolumeLocation {
   /** The volume's `metadata.name`. */
@@ -180,7 +220,7 @@ function sameDirectory(a: VolumeLocation, b: VolumeLocation): boolean {
  * only StorageClass of that name in the app. The first registration in an app adds one
  * validation to its root, which checks them all.
  */
-export function registerVolumeLocations(owner: Construct, locations: VolumeLocation[], storageClass?: k8s.KubeStorageClass): void {
+function registerVolumeLocations(owner: Construct, locations: VolumeLocation[], storageClass?: k8s.KubeStorageClass): void {
   const root = owner.node.root;
   let registered = REGISTERED.get(root);
   if (!registered) {

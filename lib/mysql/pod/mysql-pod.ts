@@ -120,6 +120,14 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const sidecarResourceSpec = options.resources.sidecar ?? DEFAULT_SIDECAR_RESOURCES;
   const sidecarResources = toKubeResources('resources.sidecar', sidecarResourceSpec);
   const clone = resolveCloneOptions(options.clone, sidecarResourceSpec, engine.backupImage);
+  // What both ends of the clone channel must agree on: the source's sidecar and the next member's clone-data.
+  const cloneChannel = [
+    env('BACKUP_PORT', BACKUP_PORT),
+    env('BACKUP_TOOL', engine.tools.backup),
+    env('STREAM_TOOL', engine.tools.stream),
+    env('CLONE_PARALLEL', clone.parallelThreads),
+    env('CLONE_COMPRESSION', clone.compression),
+  ];
 
   const initConfig: k8s.Container = {
     name: CONTAINERS.initConfig,
@@ -153,11 +161,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       ...identity,
       env('DATA_ROOT', PATHS.dataVolumeRoot),
       env('DATADIR_NAME', DATADIR_NAME),
-      env('BACKUP_PORT', BACKUP_PORT),
-      env('BACKUP_TOOL', engine.tools.backup),
-      env('STREAM_TOOL', engine.tools.stream),
-      env('CLONE_PARALLEL', clone.parallelThreads),
-      env('CLONE_COMPRESSION', clone.compression),
+      ...cloneChannel,
       env('PREPARE_MEMORY', clone.prepareMemory),
       // The clone channel is authenticated with the replication password.
       ...replicationPassword,
@@ -214,11 +218,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       ...identity,
       ...client,
       env('DATADIR', PATHS.datadir),
-      env('BACKUP_PORT', BACKUP_PORT),
-      env('BACKUP_TOOL', engine.tools.backup),
-      env('STREAM_TOOL', engine.tools.stream),
-      env('CLONE_PARALLEL', clone.parallelThreads),
-      env('CLONE_COMPRESSION', clone.compression),
+      ...cloneChannel,
       env('CLONE_SOURCE_MAX_LAG_SECONDS', clone.maxSourceLagSeconds),
       ...(engine.family === EngineFamily.MARIADB ? [env('BACKUP_LOG_COPY_INTERVAL_MS', MARIADB_BACKUP_LOG_COPY_INTERVAL_MS)] : []),
       ...showStatus,

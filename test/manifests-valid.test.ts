@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { App, Size, Testing } from 'cdk8s';
+import { App, Chart, Size, Testing } from 'cdk8s';
 import {
   MySqlEngine, NfsSubdirProvisioner, ReplicatedMySqlChart, ReplicationMode, StatefulMySQL, StatefulMySQLProps,
 } from '../lib';
@@ -40,8 +40,8 @@ function clusterObjects(props: StatefulMySQLProps = {}): any[] {
   return synthChartObjects(chart);
 }
 
-function provisionerObjects(): any[] {
-  const chart = Testing.chart();
+function provisionerObjects(namespace?: string): any[] {
+  const chart = namespace === undefined ? Testing.chart() : new Chart(Testing.app(), 'storage', { namespace });
   new NfsSubdirProvisioner(chart, 'Nfs', { server: '10.0.0.5', path: '/exports', storageClassName: 'nfs-client' });
   return synthChartObjects(chart);
 }
@@ -94,6 +94,7 @@ describe('every synthesized object is valid Kubernetes 1.28', () => {
     })],
     ['ReplicatedMySqlChart on static NFS volumes', () => nfsChartObjects()],
     ['NfsSubdirProvisioner', () => provisionerObjects()],
+    ['NfsSubdirProvisioner in a namespaced chart', () => provisionerObjects('storage')],
   ])('%s', (_name, synthesize) => {
     expect(validateManifests(synthesize())).toEqual([]);
   });
@@ -485,6 +486,15 @@ describe('the rules layer rejects what the API server and controllers reject', (
       service.spec.type = 'NodePort';
     });
     expect(validateManifests(headlessNodePort)).toEqual(['Service/mysql: spec.clusterIP: "None" (headless) requires type ClusterIP (got NodePort)']);
+  });
+
+  test('fails when a cluster-scoped object carries a namespace', () => {
+    const broken = withBroken(provisionerObjects(), 'ClusterRole', 'nfs-subdir-provisioner-runner', role => {
+      role.metadata.namespace = 'storage';
+    });
+    expect(validateManifests(broken)).toEqual([
+      'ClusterRole/nfs-subdir-provisioner-runner: metadata.namespace must be absent on the cluster-scoped kind ClusterRole (got "storage")',
+    ]);
   });
 
   test('fails when a ClusterRoleBinding binds a ServiceAccount without its namespace', () => {

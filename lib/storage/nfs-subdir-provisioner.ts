@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../internal/k8s';
-import { ReclaimPolicy } from './nfs-persistent-volumes';
+import { clusterScoped, ReclaimPolicy } from './per-ordinal-volumes';
 import { requireAbsolutePath, requireDnsLabel, requireDnsSubdomain, requireNonEmpty } from '../internal/validate';
 
 /** Props of {@link NfsSubdirProvisioner}. */
@@ -73,7 +73,7 @@ export class NfsSubdirProvisioner extends Construct {
     const serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: { name, namespace, labels } });
     const subject = { kind: 'ServiceAccount', name: serviceAccount.name, namespace };
 
-    const clusterRole = new k8s.KubeClusterRole(this, 'ClusterRole', {
+    const clusterRole = clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', {
       metadata: { name: `${name}-runner`, labels },
       rules: [
         { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] },
@@ -82,12 +82,12 @@ export class NfsSubdirProvisioner extends Construct {
         { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['get', 'list', 'watch'] },
         { apiGroups: [''], resources: ['events'], verbs: ['create', 'update', 'patch'] },
       ],
-    });
-    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+    }));
+    clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
       metadata: { name: `${name}-runner`, labels },
       subjects: [subject],
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole.name },
-    });
+    }));
     const leaderElection = new k8s.KubeRole(this, 'LeaderElectionRole', {
       metadata: { name: `${name}-leader-election`, namespace, labels },
       rules: [{ apiGroups: [''], resources: ['endpoints'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] }],
@@ -129,7 +129,7 @@ export class NfsSubdirProvisioner extends Construct {
       },
     });
 
-    this.storageClass = new k8s.KubeStorageClass(this, 'StorageClass', {
+    this.storageClass = clusterScoped(new k8s.KubeStorageClass(this, 'StorageClass', {
       metadata: { name: storageClassName, labels },
       provisioner: provisionerName,
       reclaimPolicy: props.reclaimPolicy ?? ReclaimPolicy.RETAIN,
@@ -138,6 +138,6 @@ export class NfsSubdirProvisioner extends Construct {
         archiveOnDelete: String(props.archiveOnDelete ?? true),
         pathPattern: props.pathPattern ?? '${.PVC.namespace}-${.PVC.name}',
       },
-    });
+    }));
   }
 }

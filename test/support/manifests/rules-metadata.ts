@@ -89,6 +89,18 @@ export function labelProblems(what: string, labels: unknown): string[] {
   return problems;
 }
 
+/**
+ * The built-in kinds that are not namespaced (`kubectl api-resources --namespaced=false`,
+ * Kubernetes 1.28). The API server drops `metadata.namespace` from them, so a namespace
+ * in the YAML says something that is never applied, and a review is misled by it.
+ */
+const CLUSTER_SCOPED_KINDS = new Set([
+  'APIService', 'CertificateSigningRequest', 'ClusterRole', 'ClusterRoleBinding', 'ComponentStatus', 'CSIDriver',
+  'CSINode', 'CustomResourceDefinition', 'FlowSchema', 'IngressClass', 'MutatingWebhookConfiguration', 'Namespace',
+  'Node', 'PersistentVolume', 'PriorityClass', 'PriorityLevelConfiguration', 'RuntimeClass', 'StorageClass',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration', 'VolumeAttachment',
+]);
+
 /** Problems of an object's `metadata`: its name as its kind requires, namespace, labels, annotation keys. */
 export function metadataProblems(object: any): string[] {
   const metadata = object?.metadata ?? {};
@@ -96,6 +108,9 @@ export function metadataProblems(object: any): string[] {
   const problems = [...nameRule(metadata.name)];
   if (metadata.namespace !== undefined) {
     problems.push(...dnsLabelProblems('metadata.namespace', metadata.namespace));
+    if (CLUSTER_SCOPED_KINDS.has(object?.kind)) {
+      problems.push(`metadata.namespace must be absent on the cluster-scoped kind ${object.kind} (got ${JSON.stringify(metadata.namespace)})`);
+    }
   }
   problems.push(...labelProblems('metadata.labels', metadata.labels));
   for (const key of Object.keys(metadata.annotations ?? {})) {

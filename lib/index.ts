@@ -8,6 +8,7 @@ export { INamedResource } from './statefulset/workloads';
 export * from './storage/host-path-persistent-volumes';
 export * from './storage/nfs-persistent-volumes';
 export * from './storage/nfs-subdir-provisioner';
+export { ReclaimPolicy } from './storage/per-ordinal-volumes';
 // The replicated MySQL cluster.
 export { ClientAccount, ClientEnvSecretKeyRef, ClientEnvSource, ClientEnvVar, ConnectOptions, MySqlEndpoints } from './mysql/client-binding';
 export * from './mysql/credentials';

@@ -97,3 +97,13 @@ export function requireEnum<T extends string>(what: string, value: T, values: Re
   }
   return value;
 }
+
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** A key of a Secret (or ConfigMap): letters, digits, '-', '_' and '.', at most 253 characters. */
+export function requireSecretKey(what: string, key: string): string {
+  if (typeof key !== 'string' || key.length > 253 || !SECRET_KEY.test(key)) {
+    throw new Error(`${what} must be a Secret key of letters, digits, '-', '_' or '.', at most 253 characters (got ${show(key)})`);
+  }
+  return key;
+}

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { apiObjectOf, findContainer, PlainEnvValue, plusWorkload } from '../statefulset/workloads';
+import { requireSecretKey } from '../internal/validate';
 
 /** Where an application finds the cluster. */
 export interface MySqlEndpoints {
@@ -72,7 +73,6 @@ export interface ClientEnvVar {
 }
 
 const PREFIX = /^[A-Z_][A-Z0-9_]*$/;
-const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /**
  * The environment an application container needs: `<prefix>HOST` (writes, the
@@ -88,10 +88,7 @@ export function clientEnv(endpoints: MySqlEndpoints, account: ClientAccount): Cl
     throw new Error(`the client account needs secretName, the name of the Secret holding it (got ${JSON.stringify(account.secretName)})`);
   }
   const fromSecret = (what: string, key: string): ClientEnvSource => {
-    if (!SECRET_KEY.test(key)) {
-      throw new Error(`${what} must be a Secret key of letters, digits, '-', '_' or '.' (got "${key}")`);
-    }
-    return { secretKeyRef: { name: account.secretName, key } };
+    return { secretKeyRef: { name: account.secretName, key: requireSecretKey(what, key) } };
   };
   return [
     { name: `${prefix}HOST`, value: endpoints.primaryHost },
@@ -110,7 +107,7 @@ export function clientEnv(endpoints: MySqlEndpoints, account: ClientAccount): Cl
 export function bindClientEnv(workload: IConstruct, endpoints: MySqlEndpoints, account: ClientAccount, options: ConnectOptions = {}): void {
   const plus = plusWorkload(workload);
   if (!plus) {
-    throw new Error(`connect() needs a cdk8s-plus workload (Deployment, StatefulSet, Job …) of any version (got "${workload.node.path}"); for an L1 pod spec put clientEnv(account) in the container's env`);
+    throw new Error(`connect() needs a cdk8s-plus workload (Deployment, StatefulSet, Job …) of any version (got "${workload.node.path}"); for an L1 pod spec put the cluster's clientEnv(account) in the container's env`);
   }
   const { container } = findContainer(plus, 'connect()', options.containerName);
   const variables = clientEnv(endpoints, account);
@@ -126,7 +123,7 @@ export function bindClientEnv(workload: IConstruct, endpoints: MySqlEndpoints, a
       const names = new Set<string>((rendered?.env ?? []).map((e: any) => e?.name));
       const missing = variables.map(v => v.name).filter(name => !names.has(name));
       return missing.length === 0 ? [] : [
-        `container "${container.name}" must carry the variables connect() added, but its synthesized env lacks ${missing.join(', ')}: this cdk8s-plus version renders env differently; put clientEnv(account) in the container's env instead`,
+        `container "${container.name}" must carry the variables connect() added, but its synthesized env lacks ${missing.join(', ')}: this cdk8s-plus version renders env differently; put the cluster's clientEnv(account) in the container's env instead`,
       ];
     },
   });

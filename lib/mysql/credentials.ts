@@ -1,7 +1,6 @@
-import { requireNonEmpty } from '../internal/validate';
+import { requireNonEmpty, requireSecretKey } from '../internal/validate';
 import { INamedResource } from '../statefulset/workloads';
 
-const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 
 /** Where the cluster's passwords come from. */
 export interface SecretCredentialsOptions {
@@ -87,12 +86,6 @@ export class MySqlCredentials {
   }
 }
 
-function requireSecretKey(what: string, key: string): string {
-  if (typeof key !== 'string' || key.length > 253 || !SECRET_KEY.test(key)) {
-    throw new Error(`${what} must be a Secret key of letters, digits, '-', '_' or '.' (got "${key}")`);
-  }
-  return key;
-}
 
 function requireAccountName(user: string): string {
   if (typeof user !== 'string' || !/^[A-Za-z0-9_]{1,32}$/.test(user)) {

@@ -51,8 +51,6 @@ export interface MemberNetworkPolicyProps {
  * synthesis.
  */
 export class MemberNetworkPolicy extends Construct {
-  /** The NetworkPolicy object. */
-  public readonly resource: k8s.KubeNetworkPolicy;
   private readonly clients: ClientSelector[];
 
   constructor(scope: Construct, id: string, props: MemberNetworkPolicyProps) {
@@ -60,7 +58,7 @@ export class MemberNetworkPolicy extends Construct {
     this.clients = props.clients.map((c, i) => validated(c, i));
     const members: k8s.NetworkPolicyPeer = { podSelector: { matchLabels: { ...props.memberLabels } } };
     const port = (n: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(n) });
-    this.resource = new k8s.KubeNetworkPolicy(this, 'Resource', {
+    new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: { ...props.memberLabels } },
       spec: {
         podSelector: { matchLabels: { ...props.memberLabels } },

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  MAX_DNS_LABEL_LENGTH, MAX_STATEFUL_SET_NAME_LENGTH, requireDnsLabel, requireDnsSubdomain, requireInteger,
+  MAX_STATEFUL_SET_NAME_LENGTH, requireDnsLabel, requireDnsSubdomain, requireInteger,
 } from '../internal/validate';
 
 /** Role of a member of the cluster. */
@@ -100,10 +100,6 @@ export class ReplicaTopology extends Construct {
     const highest = this.serverIdOffset + this.replicas - 1;
     if (highest > ReplicaTopology.MAX_SERVER_ID) {
       throw new Error(`serverIdOffset + replicas - 1 must be at most ${ReplicaTopology.MAX_SERVER_ID} (server_id is 32-bit), got ${this.serverIdOffset} + ${this.replicas} - 1 = ${highest}`);
-    }
-    const podNameLength = `${this.name}-${this.replicas - 1}`.length;
-    if (podNameLength > MAX_DNS_LABEL_LENGTH) {
-      throw new Error(`pod names must be at most ${MAX_DNS_LABEL_LENGTH} characters, but "${this.name}-${this.replicas - 1}" has ${podNameLength}`);
     }
   }
 

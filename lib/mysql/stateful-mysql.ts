@@ -16,7 +16,7 @@ import { PerPodClaims } from '../statefulset/per-pod-claims';
 import { ReplicaTopology } from './replica-topology';
 import { schedulingSpec } from './scheduling';
 import { ClaimRetention, StatefulMySQLProps, VolumePermissions } from './stateful-mysql-props';
-import { requireDnsLabel, requireEnum } from '../internal/validate';
+import { requireEnum } from '../internal/validate';
 
 /** The shipped scripts, mounted into every container from one ConfigMap. */
 export const SCRIPT_FILES = [
@@ -94,8 +94,6 @@ export class StatefulMySQL extends Construct {
     if (volumePermissions !== VolumePermissions.ROOT_INIT_CONTAINER) {
       this.node.addValidation({ validate: () => this.hostPathProblems() });
     }
-    requireDnsLabel('read Service name', `${name}-read`);
-    requireDnsLabel('primary Service name', `${name}-primary`);
 
     this.selectorLabels = { 'app.kubernetes.io/name': 'mysql', 'app.kubernetes.io/instance': name };
     const labels = { ...this.selectorLabels, 'app.kubernetes.io/component': 'database' };

@@ -50,7 +50,7 @@ export interface PerPodClaimsProps {
  * The claims a StatefulSet's `volumeClaimTemplates` entry creates, one per pod, named
  * `<template>-<statefulset>-<ordinal>`. Knows nothing about what runs in the pods, so
  * it serves any StatefulSet: an L1 `KubeStatefulSet` takes {@link toVolumeClaimTemplate},
- * a cdk8s-plus `StatefulSet` gets it through {@link addClaimTemplate}, and
+ * a cdk8s-plus `StatefulSet` gets it through {@link ClaimTemplate.add}, and
  * {@link NfsPersistentVolumes} or {@link HostPathPersistentVolumes} pre-bind volumes to it.
  */
 export class PerPodClaims {

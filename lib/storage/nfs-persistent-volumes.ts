@@ -7,8 +7,6 @@ import {
 import { PerPodClaims, VolumeAccessMode } from '../statefulset/per-pod-claims';
 import { requireDnsSubdomain, requireNonEmpty } from '../internal/validate';
 
-export { ReclaimPolicy } from './per-ordinal-volumes';
-
 /** Where and how {@link NfsPersistentVolumes} are made, whatever claims they serve. */
 export interface NfsVolumeOptions {
   /** NFS server host name or IP address. */

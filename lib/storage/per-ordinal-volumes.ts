@@ -16,12 +16,12 @@ import { requireAbsolutePath, requireDistinct, requireDnsSubdomain, requireInteg
 export enum ReclaimPolicy {
   /** Keep the data; an administrator reclaims the volume by hand. */
   RETAIN = 'Retain',
-  /** Delete the volume (and, for NFS, leave the export directory as it is). */
+  /** Delete the volume (a static NFS volume leaves its export directory as it is; a provisioner decides for its own). */
   DELETE = 'Delete',
 }
 
 /** The StorageClass provisioner that provisions nothing: volumes are created by hand (statically). */
-export const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
+const NO_PROVISIONER = 'kubernetes.io/no-provisioner';
 
 /** The settings every per-ordinal volume construct accepts, checked by {@link planPerOrdinalVolumes}. */
 export interface PerOrdinalVolumeOptions {
@@ -55,8 +55,6 @@ export interface PlannedVolume {
 
 /** The checked, resolved settings of a per-ordinal volume construct. */
 export interface PerOrdinalVolumePlan {
-  /** Number of volumes. */
-  readonly count: number;
   /** Capacity of each volume. */
   readonly capacity: Size;
   /** Access modes of each volume. */
@@ -108,7 +106,7 @@ export function planPerOrdinalVolumes(label: string, options: PerOrdinalVolumeOp
     };
   });
   requireDistinct(`${label} paths`, volumes.map(v => v.path));
-  return { count, capacity, accessModes, volumes };
+  return { capacity, accessModes, volumes };
 }
 
 /** The no-provisioner StorageClass static volumes and their claims share; binding waits for the first pod. */
@@ -123,7 +121,8 @@ export function createNoProvisionerStorageClass(scope: Construct, name: string, 
 
 /**
  * Drops the namespace a namespaced chart gives every object from a cluster-scoped one
- * (PersistentVolume, StorageClass), where it means nothing and only misleads readers.
+ * (PersistentVolume, StorageClass, ClusterRole …): the API server drops it, so in the YAML
+ * it would only mislead readers.
  */
 export function clusterScoped<T extends ApiObject>(apiObject: T): T {
   if (apiObject.metadata.namespace !== undefined) {
@@ -217,8 +216,8 @@ function sameDirectory(a: VolumeLocation, b: VolumeLocation): boolean {
  * Registers the volumes of `owner` for the app-wide validation: no other per-ordinal
  * volume in the app may use the same directory, be pre-bound to the same claim, or
  * carry the same volume name, and the StorageClass `owner` created (if any) must be the
- * only StorageClass of that name in the app. The first registration in an app adds one
- * validation to its root, which checks them all.
+ * only StorageClass of that name in the app. The first registration in an app adds the
+ * one validation that checks them all.
  */
 function registerVolumeLocations(owner: Construct, locations: VolumeLocation[], storageClass?: k8s.KubeStorageClass): void {
   const root = owner.node.root;
@@ -226,38 +225,57 @@ function registerVolumeLocations(owner: Construct, locations: VolumeLocation[], 
   if (!registered) {
     const all = new Map<Construct, RegisteredVolumes>();
     REGISTERED.set(root, all);
-    root.node.addValidation({ validate: () => appWideVolumeProblems(root, all) });
+    // On the app's first such construct: the root's path is empty, and errors name both sides anyway.
+    owner.node.addValidation({ validate: () => appWideVolumeProblems(root, all) });
     registered = all;
   }
   registered.set(owner, { locations, storageClass });
 }
 
+/** One registered volume and the construct that made it. */
+interface OwnedLocation {
+  readonly owner: Construct;
+  readonly location: VolumeLocation;
+}
+
+/**
+ * The app-wide problems, each reported once: every volume is looked up against the
+ * volumes registered before it, by directory, claim and name.
+ */
 function appWideVolumeProblems(root: IConstruct, registered: Map<Construct, RegisteredVolumes>): string[] {
   const errors: string[] = [];
+  const byDirectory = new Map<string, OwnedLocation[]>();
+  const byClaim = new Map<string, OwnedLocation>();
+  const byName = new Map<string, OwnedLocation>();
+  const named = (v: OwnedLocation) => `"${v.location.volumeName}" of ${v.owner.node.path}`;
   for (const [owner, { locations }] of registered) {
-    for (const [other, theirs] of registered) {
-      if (other === owner) continue;
-      for (const their of theirs.locations) {
-        for (const ours of locations) {
-          if (sameDirectory(ours, their)) {
-            errors.push(`PersistentVolume "${ours.volumeName}" must not share its directory with "${their.volumeName}" of ${other.node.path} (both use ${describe(ours)})`);
-          }
-          if (ours.claim === their.claim) {
-            errors.push(`PersistentVolume "${ours.volumeName}" must not be pre-bound to the same claim as "${their.volumeName}" of ${other.node.path} (both claim ${ours.claim})`);
-          }
-          if (ours.volumeName === their.volumeName) {
-            errors.push(`PersistentVolume names must be unique in the app, but ${other.node.path} also creates "${ours.volumeName}"`);
-          }
-        }
+    for (const location of locations) {
+      const volume: OwnedLocation = { owner, location };
+      const directory = `${location.kind}\n${location.path}`;
+      const sharing = (byDirectory.get(directory) ?? []).filter(earlier => earlier.owner !== owner && sameDirectory(earlier.location, location));
+      for (const earlier of sharing) {
+        errors.push(`PersistentVolume ${named(volume)} must not share its directory with ${named(earlier)} (both use ${describe(location)})`);
+      }
+      byDirectory.set(directory, [...byDirectory.get(directory) ?? [], volume]);
+      const claimed = byClaim.get(location.claim);
+      if (claimed === undefined) byClaim.set(location.claim, volume);
+      else if (claimed.owner !== owner) {
+        errors.push(`PersistentVolume ${named(volume)} must not be pre-bound to the same claim as ${named(claimed)} (both claim ${location.claim})`);
+      }
+      const sameName = byName.get(location.volumeName);
+      if (sameName === undefined) byName.set(location.volumeName, volume);
+      else if (sameName.owner !== owner) {
+        errors.push(`PersistentVolume names must be unique in the cluster, but ${named(volume)} has the name of ${named(sameName)}`);
       }
     }
   }
   const created = [...registered.values()].flatMap(r => r.storageClass ? [r.storageClass] : []);
   if (created.length > 0) {
     const storageClasses = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'StorageClass');
-    for (const storageClass of created) {
-      for (const twin of storageClasses.filter(c => c !== storageClass && c.name === storageClass.name)) {
-        errors.push(`StorageClass "${storageClass.name}" must be created once, but ${twin.node.path} creates it too; set createStorageClass: false on one of them`);
+    for (const name of new Set(created.map(c => c.name))) {
+      const twins = storageClasses.filter(c => c.name === name);
+      if (twins.length > 1) {
+        errors.push(`StorageClass "${name}" must be created once, but ${twins.map(c => c.node.path).join(' and ')} create it; set createStorageClass: false on all but one`);
       }
     }
   }

@@ -27,7 +27,7 @@ describe('MySqlCredentials', () => {
 
   test('fails when a Secret key is invalid', () => {
     expect(() => MySqlCredentials.fromSecretName('s', { rootPasswordKey: 'root password' }))
-      .toThrow('rootPasswordKey must be a Secret key of letters, digits, \'-\', \'_\' or \'.\' (got "root password")');
+      .toThrow('rootPasswordKey must be a Secret key of letters, digits, \'-\', \'_\' or \'.\', at most 253 characters (got "root password")');
   });
 
   test('fails when the replication account name is unsafe', () => {

@@ -182,7 +182,7 @@ describe('StatefulMySQL availability, placement and access', () => {
       .toThrow('connect() needs a container of "test/Migrate" ("wait", "migrate") (got "web")');
     const l1 = new ApiObject(chart, 'L1', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'l1' } });
     expect(() => db.connect(l1, { secretName: 'acct' }))
-      .toThrow('connect() needs a cdk8s-plus workload (Deployment, StatefulSet, Job …) of any version (got "test/L1"); for an L1 pod spec put clientEnv(account) in the container\'s env');
+      .toThrow('connect() needs a cdk8s-plus workload (Deployment, StatefulSet, Job …) of any version (got "test/L1"); for an L1 pod spec put the cluster\'s clientEnv(account) in the container\'s env');
   });
 
   test('fails when the env prefix is not an environment variable prefix', () => {
@@ -190,6 +190,14 @@ describe('StatefulMySQL availability, placement and access', () => {
     const db = new StatefulMySQL(chart, 'mysql');
     expect(() => db.clientEnv({ secretName: 'a', envPrefix: 'db-' }))
       .toThrow('envPrefix must be upper-case letters, digits and \'_\', not starting with a digit (got "db-")');
+  });
+
+  test('fails when the account names no Secret, or a key that cannot be a Secret key', () => {
+    const db = new StatefulMySQL(Testing.chart(), 'mysql');
+    expect(() => db.clientEnv({ secretName: '' })).toThrow('the client account needs secretName, the name of the Secret holding it (got "")');
+    expect(() => db.clientEnv({ secretName: 'a', passwordKey: 'pass word' }))
+      .toThrow('passwordKey must be a Secret key of letters, digits, \'-\', \'_\' or \'.\', at most 253 characters (got "pass word")');
+    expect(() => db.clientEnv({ secretName: 'a', userKey: 'u'.repeat(254) })).toThrow('userKey must be a Secret key');
   });
 });
 

@@ -127,21 +127,28 @@ describe('HostPathPersistentVolumes', () => {
     new HostPathPersistentVolumes(chart, 'Api', {
       claims: claims({ statefulSet: { name: 'api' } }), basePath: '/data', pathPattern: '{ordinal}', node: 'n1', createStorageClass: false,
     });
-    expect(() => synth(chart)).toThrow('PersistentVolume "www-web-0-hostpath" must not share its directory with "www-api-0-hostpath" of test/Api (both use hostPath /data/0)');
+    expect(() => synth(chart)).toThrow(new Error([
+      'Validation failed with the following errors:',
+      '  [test/Web] PersistentVolume "www-api-0-hostpath" of test/Api must not share its directory with "www-web-0-hostpath" of test/Web (both use hostPath n1:/data/0)',
+      '  [test/Web] PersistentVolume "www-api-1-hostpath" of test/Api must not share its directory with "www-web-1-hostpath" of test/Web (both use hostPath n1:/data/1)',
+    ].join('\n')));
   });
 
   test('fails when two constructs pre-bind volumes to the same claims', () => {
     const chart = Testing.chart();
     new HostPathPersistentVolumes(chart, 'Local', { claims: claims(), basePath: '/data' });
     new NfsPersistentVolumes(chart, 'Nfs', { claims: claims(), server: 'nfs', basePath: '/exports', createStorageClass: false });
-    expect(() => synth(chart)).toThrow('PersistentVolume "www-web-0-hostpath" must not be pre-bound to the same claim as "www-web-0-nfs" of test/Nfs (both claim apps/www-web-0)');
+    expect(() => synth(chart)).toThrow(/^Validation failed with the following errors:\n {2}\[test\/Local\] PersistentVolume "www-web-0-nfs" of test\/Nfs must not be pre-bound to the same claim as "www-web-0-hostpath" of test\/Local \(both claim apps\/www-web-0\)\n {2}\[test\/Local\] PersistentVolume "www-web-1-nfs" of test\/Nfs must not be pre-bound to the same claim as "www-web-1-hostpath" of test\/Local \(both claim apps\/www-web-1\)$/);
   });
 
   test('fails when the StorageClass is created twice', () => {
     const chart = Testing.chart();
     new HostPathPersistentVolumes(chart, 'Web', { claims: claims(), basePath: '/data' });
     new HostPathPersistentVolumes(chart, 'Api', { claims: claims({ statefulSet: { name: 'api' } }), basePath: '/data' });
-    expect(() => synth(chart)).toThrow('StorageClass "manual" must be created once, but test/Api/StorageClass creates it too; set createStorageClass: false on one of them');
+    expect(() => synth(chart)).toThrow(new Error([
+      'Validation failed with the following errors:',
+      '  [test/Web] StorageClass "manual" must be created once, but test/Web/StorageClass and test/Api/StorageClass create it; set createStorageClass: false on all but one',
+    ].join('\n')));
   });
 
   test('fails when there are fewer volumes than replicas', () => {

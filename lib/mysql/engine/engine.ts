@@ -14,7 +14,8 @@ export enum EngineFamily {
 }
 
 /**
- * The replication SQL a server accepts. The scripts switch on this value.
+ * The replication SQL a server accepts; the engine renders its statements
+ * (`replication-sql.ts`), and the scripts never see it.
  *
  * MySQL 8.0.23 introduced `CHANGE REPLICATION SOURCE TO` / `START REPLICA`, 8.2 added
  * `RESET BINARY LOGS AND GTIDS`, and 8.4 removed `CHANGE MASTER TO` / `START SLAVE` /

@@ -1,7 +1,7 @@
 /**
  * What the pinned default images ship: for each image, the packages that put commands
  * on its PATH, each with the line of the image's build file, or the entry of the image's
- * published package list, it comes from (read on 2026-12-01; see also IMAGES.md). Only
+ * published package list, it comes from (read on 2026-12-01; rendered per container in docs/image-commands.md). Only
  * what those sources prove is listed: a command that an image probably has but that no
  * source shows is left out.
  *
@@ -235,9 +235,4 @@ export function imageInventory(image: string): ImageInventory | undefined {
 export function imageCommands(image: string): string[] | undefined {
   const inventory = imageInventory(image);
   return inventory ? [...new Set(inventory.packages.flatMap(p => p.commands))].sort() : undefined;
-}
-
-/** Every pinned image's inventory. */
-export function allImageInventories(): readonly ImageInventory[] {
-  return INVENTORIES;
 }

@@ -4,7 +4,7 @@ import { imageCommands } from '../engine/image-inventory';
 import { CloneCompression, CloneOptions, ContainerResources } from '../stateful-mysql-props';
 
 /** Defaults of {@link CloneOptions}, chosen from the bootstrap benchmark (BENCHMARKS.md). */
-export const CLONE_DEFAULTS = {
+const CLONE_DEFAULTS = {
   parallelThreads: 4,
   compression: CloneCompression.NONE,
   prepareMemory: Size.mebibytes(256),

@@ -8,8 +8,9 @@ import { MARIADB_BACKUP_LOG_COPY_INTERVAL_MS, resolveCloneOptions } from './clon
 import { DEFAULT_SERVER_RESOURCES, DEFAULT_SIDECAR_RESOURCES, INIT_CONFIG_RESOURCES, toKubeResources } from './resources';
 
 /**
- * The pod template of a {@link StatefulMySQL}: its volumes, two init containers, the
- * server and the replication sidecar. Every path, port and environment variable the
+ * The pod template of a {@link StatefulMySQL}: its volumes, its init containers
+ * (volume-ownership for hostPath volumes, init-config, clone-data), the server and the
+ * replication sidecar. Every path, port and environment variable the
  * shipped scripts read is decided here, in one place.
  */
 
@@ -21,7 +22,7 @@ export const BACKUP_PORT = 3307;
 export const MYSQL_UID = 999;
 
 /** Where each volume is mounted. */
-export const PATHS = {
+const PATHS = {
   scripts: '/opt/mysql-cluster/scripts',
   configSource: '/opt/mysql-cluster/config',
   confDInit: '/opt/mysql-cluster/conf.d',
@@ -33,10 +34,10 @@ export const PATHS = {
 } as const;
 
 /** The data directory's sub-directory on the volume (the classic `subPath: mysql`). */
-export const DATADIR_NAME = 'mysql';
+const DATADIR_NAME = 'mysql';
 
 /** Volume names in the pod template. */
-export const VOLUMES = {
+const VOLUMES = {
   config: 'config',
   scripts: 'scripts',
   confD: 'conf',

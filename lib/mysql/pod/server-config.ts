@@ -9,7 +9,7 @@ import { MySqlEngine } from '../engine/engine';
  */
 
 /** Default parallel applier threads per replica, chosen from the lag benchmark (BENCHMARKS.md). */
-export const DEFAULT_REPLICA_APPLIER_THREADS = 4;
+const DEFAULT_REPLICA_APPLIER_THREADS = 4;
 
 /** The user's settings, by role, and the replicas' applier threads. */
 export interface ServerConfigOptions {

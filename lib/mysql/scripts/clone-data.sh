@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Init container 2 (backup image): on a replica whose data directory is still empty,
+# Init container clone-data (backup image): on a replica whose data directory is still empty,
 # receive a streamed physical backup from the previous ordinal over the authenticated
 # clone channel (receive-backup.sh) and prepare it. The copy is staged beside the data
 # directory and renamed into place only once it is complete and prepared, so an

@@ -92,7 +92,7 @@ status_field() {
   status_value "(Slave|Replica)_$1"
 }
 
-# Prints the SQL template $1 (from the engine, see lib/replication-sql.ts) with each
+# Prints the SQL template $1 (from the engine, see lib/mysql/engine/replication-sql.ts) with each
 # {name} replaced by the value of the name=value arguments that follow, in their order.
 # Fails, before replacing anything, if the template has a placeholder no argument names.
 # Callers quote values as SQL literals and pass the password last, so that nothing is

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Init container 1 (server image): give this member its role and server_id from its
+# Init container init-config (server image): give this member its role and server_id from its
 # ordinal, and write the client credentials file that the other containers and probes
 # use. Refuses a root password that the image's entrypoint would mangle.
 set -euo pipefail

@@ -126,7 +126,7 @@ read_coordinates() {
 }
 
 # Prints the engine's SQL that points this replica at the primary from the coordinates
-# read by read_coordinates (see lib/replication-sql.ts), without starting replication.
+# read by read_coordinates (see lib/mysql/engine/replication-sql.ts), without starting replication.
 configure_sql() {
   fill_sql "$SQL_CONFIGURE_REPLICATION" "host=$(sql_string "$PRIMARY_HOST")" "port=$MYSQL_PORT" \
     "user=$(sql_string "$REPLICATION_USER")" "gtid=$(sql_string "$gtid")" "file=$(sql_string "$log_file")" \

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { DEFAULT_CLUSTER_DOMAIN, namespaceOf, serviceDomain } from '../internal/cluster-dns';
 import { Construct } from 'constructs';
 import {
   MAX_STATEFUL_SET_NAME_LENGTH, requireDnsLabel, requireDnsSubdomain, requireInteger,
@@ -93,8 +93,8 @@ export class ReplicaTopology extends Construct {
   constructor(scope: Construct, id: string, props: ReplicaTopologyProps = {}) {
     super(scope, id);
     this.name = requireDnsLabel('name', props.name ?? id, MAX_STATEFUL_SET_NAME_LENGTH);
-    this.namespace = requireDnsLabel('namespace', props.namespace ?? Chart.of(this).namespace ?? 'default');
-    this.clusterDomain = requireDnsSubdomain('clusterDomain', props.clusterDomain ?? 'cluster.local');
+    this.namespace = requireDnsLabel('namespace', namespaceOf(this, props.namespace));
+    this.clusterDomain = requireDnsSubdomain('clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
     this.replicas = requireInteger('replicas', props.replicas ?? 3, 1, 2147483647);
     this.serverIdOffset = requireInteger('serverIdOffset', props.serverIdOffset ?? 100, 1, ReplicaTopology.MAX_SERVER_ID);
     const highest = this.serverIdOffset + this.replicas - 1;
@@ -115,7 +115,7 @@ export class ReplicaTopology extends Construct {
 
   /** The DNS suffix every member's name ends with: `<headless>.<namespace>.svc.<domain>`. */
   public get memberDomain(): string {
-    return `${this.name}.${this.namespace}.svc.${this.clusterDomain}`;
+    return serviceDomain(this.name, this.namespace, this.clusterDomain);
   }
 
   /** Describes one member; throws for an ordinal outside the cluster. */

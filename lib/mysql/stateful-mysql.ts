@@ -16,6 +16,7 @@ import { PerPodClaims } from '../statefulset/per-pod-claims';
 import { ReplicaTopology } from './replica-topology';
 import { schedulingSpec } from './scheduling';
 import { ClaimRetention, StatefulMySQLProps, VolumePermissions } from './stateful-mysql-props';
+import { serviceDomain } from '../internal/cluster-dns';
 import { requireEnum } from '../internal/validate';
 
 /** The shipped scripts, mounted into every container from one ConfigMap. */
@@ -260,7 +261,7 @@ export class StatefulMySQL extends Construct {
   }
 
   private serviceHost(service: kplus.Service): string {
-    return `${service.name}.${this.topology.namespace}.svc.${this.topology.clusterDomain}`;
+    return serviceDomain(service.name, this.topology.namespace, this.topology.clusterDomain);
   }
 
   private clientService(id: string, name: string, namespace: string, labels: Record<string, string>, selector: Record<string, string>): kplus.Service {

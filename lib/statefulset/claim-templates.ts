@@ -1,4 +1,5 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
+import { declaredNamespace } from '../internal/cluster-dns';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import { PerPodClaims } from './per-pod-claims';
@@ -81,7 +82,7 @@ export class ClaimTemplate {
     if (claims.statefulSetName !== object.name) {
       throw new Error(`${what} must be made for StatefulSet "${object.name}", or its claims get other names (got claims for "${claims.statefulSetName}")`);
     }
-    const namespace = object.metadata.namespace ?? Chart.of(statefulSet).namespace;
+    const namespace = declaredNamespace(statefulSet, object.metadata.namespace);
     if (namespace !== undefined && namespace !== claims.namespace) {
       throw new Error(`${what} must have the namespace of StatefulSet "${object.name}" ("${namespace}"), or volumes pre-bound to its claims never bind (got "${claims.namespace}")`);
     }

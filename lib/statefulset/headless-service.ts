@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { DEFAULT_CLUSTER_DOMAIN, namespaceOf, serviceDomain } from '../internal/cluster-dns';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { requireDnsLabel, requireDnsSubdomain, requireInteger, requireDistinct } from '../internal/validate';
@@ -103,7 +103,7 @@ export class HeadlessService extends kplus.Service {
       ports: ports.map(p => ({ port: p.port, name: p.name, targetPort: p.targetPort })),
       publishNotReadyAddresses: props.publishNotReadyAddresses ?? true,
     });
-    this.clusterDomain = requireDnsSubdomain('HeadlessService clusterDomain', props.clusterDomain ?? 'cluster.local');
+    this.clusterDomain = requireDnsSubdomain('HeadlessService clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
     for (const [key, value] of Object.entries(props.selector ?? {})) {
       this.selectLabel(key, value);
     }
@@ -116,12 +116,12 @@ export class HeadlessService extends kplus.Service {
 
   /** The namespace DNS names use: the Service's own, else the chart's, else `default`. */
   public get dnsNamespace(): string {
-    return this.metadata.namespace ?? Chart.of(this).namespace ?? 'default';
+    return namespaceOf(this, this.metadata.namespace);
   }
 
   /** `<service>.<namespace>.svc.<domain>`: the suffix of every member's DNS name. */
   public get domain(): string {
-    return `${this.name}.${this.dnsNamespace}.svc.${this.clusterDomain}`;
+    return serviceDomain(this.name, this.dnsNamespace, this.clusterDomain);
   }
 
   /** The DNS names of the pods of `statefulSet`, which this Service governs. */

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, declaredNamespace, serviceDomain } from '../internal/cluster-dns';
 import { IConstruct } from 'constructs';
 import { requireDnsLabel, requireDnsSubdomain, requireInteger } from '../internal/validate';
 import { apiObjectOf } from './workloads';
@@ -46,7 +46,7 @@ export class StatefulSetHosts {
     return new StatefulSetHosts({
       statefulSetName: object.name,
       serviceName: service.name,
-      namespace: object.metadata.namespace ?? Chart.of(statefulSet).namespace,
+      namespace: declaredNamespace(statefulSet, object.metadata.namespace),
       clusterDomain: options.clusterDomain,
     });
   }
@@ -63,18 +63,18 @@ export class StatefulSetHosts {
   constructor(props: StatefulSetHostsProps) {
     this.statefulSetName = requireDnsLabel('StatefulSetHosts statefulSetName', props.statefulSetName);
     this.serviceName = requireDnsLabel('StatefulSetHosts serviceName', props.serviceName);
-    this.namespace = requireDnsLabel('StatefulSetHosts namespace', props.namespace ?? 'default');
-    this.clusterDomain = requireDnsSubdomain('StatefulSetHosts clusterDomain', props.clusterDomain ?? 'cluster.local');
+    this.namespace = requireDnsLabel('StatefulSetHosts namespace', props.namespace ?? DEFAULT_NAMESPACE);
+    this.clusterDomain = requireDnsSubdomain('StatefulSetHosts clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
   }
 
   /** `<service>.<namespace>.svc.<domain>`: the suffix of every pod's name. */
   public get domain(): string {
-    return `${this.serviceName}.${this.namespace}.svc.${this.clusterDomain}`;
+    return serviceDomain(this.serviceName, this.namespace, this.clusterDomain);
   }
 
   /** Fully qualified DNS name of pod `ordinal`, e.g. `web-0.nginx.default.svc.cluster.local`. */
   public hostFor(ordinal: number): string {
-    return `${this.shortHostFor(ordinal)}.${this.namespace}.svc.${this.clusterDomain}`;
+    return `${this.statefulSetName}-${requireInteger('ordinal', ordinal, 0)}.${this.domain}`;
   }
 
   /** Fully qualified DNS names of pods 0 … `replicas`-1, ordinal 0 first. */

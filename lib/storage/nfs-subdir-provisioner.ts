@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { namespaceOf } from '../internal/cluster-dns';
 import { Construct } from 'constructs';
 import * as k8s from '../internal/k8s';
 import { clusterScoped, ReclaimPolicy } from './per-ordinal-volumes';
@@ -63,7 +63,7 @@ export class NfsSubdirProvisioner extends Construct {
   constructor(scope: Construct, id: string, props: NfsSubdirProvisionerProps) {
     super(scope, id);
     const name = requireDnsLabel('provisioner name', props.name ?? 'nfs-subdir-provisioner');
-    const namespace = requireDnsLabel('provisioner namespace', props.namespace ?? Chart.of(this).namespace ?? 'default');
+    const namespace = requireDnsLabel('provisioner namespace', namespaceOf(this, props.namespace));
     const server = requireNonEmpty('NFS server', props.server);
     const path = requireAbsolutePath('NFS path', props.path);
     const storageClassName = requireDnsSubdomain('storageClassName', props.storageClassName);

@@ -4,12 +4,16 @@
  * 1. **Schema** (`schema`): each object is checked against the closed OpenAPI
  *    schema of its apiVersion and kind, so unknown fields, wrong types, bad enum values
  *    and missing required fields are rejected; an apiVersion that 1.28 does not serve, or
- *    a kind without a schema, is a problem, never a skip.
+ *    a kind without a schema, is a problem, never a skip. Formats are checked too:
+ *    `int32`/`int64` by ajv-formats, quantities by Kubernetes' own grammar.
  * 2. **Rules the schemas miss** that the API server or a controller enforces, as small
  *    pure functions that return human-readable problems: names, labels and selectors
- *    (`rules-metadata`), pod specs (`rules-pod`), claims, volumes and config data
- *    (`rules-storage`), disruption budgets and RBAC (`rules-policy`), and Services plus
- *    the checks across the whole set of objects (`rules-services`).
+ *    (`rules-metadata`), pod specs (`rules-pod`) and their scheduling (`rules-scheduling`),
+ *    workload numbers (`rules-workloads`), claims, volumes, storage classes and config
+ *    data (`rules-storage`), disruption budgets, network policies and RBAC
+ *    (`rules-policy`), and Services plus the checks across the whole set of objects
+ *    (`rules-services`). Each rule names the API-server function it mirrors, and looks
+ *    only at values of the type the schema expects, so a wrong type is reported once.
  *
  * {@link validateManifests} composes both layers; `synth` holds the helpers that
  * synthesize a cdk8s app or chart into plain objects.
@@ -18,19 +22,24 @@ import { objectRef } from './common';
 import { assertSchemasAreStrict, schemaProblems } from './schema';
 import { labelProblems, metadataProblems, workloadSelectorProblems } from './rules-metadata';
 import { podSpecProblems, podTemplateOf } from './rules-pod';
-import { podDisruptionBudgetProblems, roleBindingProblems } from './rules-policy';
+import { networkPolicyProblems, podDisruptionBudgetProblems, roleBindingProblems } from './rules-policy';
 import {
   duplicateObjectProblems, selectorlessServiceProblems, serviceProblems, statefulSetServiceProblems,
 } from './rules-services';
-import { claimTemplateProblems, dataKeyProblems, persistentVolumeProblems } from './rules-storage';
+import {
+  claimTemplateProblems, dataKeyProblems, persistentVolumeClaimProblems, persistentVolumeProblems, storageClassProblems,
+} from './rules-storage';
+import { workloadNumberProblems } from './rules-workloads';
 
-export { parseQuantity } from './common';
-export { closeObjectSchemas, pointerToPath, schemaProblems } from './schema';
+export { parseQuantity, QUANTITY_PATTERN } from './common';
+export { closeObjectSchemas, pointerToPath, schemaProblems, strictQuantityFormat } from './schema';
 export * from './rules-metadata';
 export * from './rules-pod';
 export * from './rules-policy';
+export * from './rules-scheduling';
 export * from './rules-services';
 export * from './rules-storage';
+export * from './rules-workloads';
 export * from './synth';
 
 /** Every single-object rule beyond the schema, each returning problems relative to the object. */
@@ -40,11 +49,15 @@ export function ruleProblems(object: any): string[] {
   return [
     ...metadataProblems(object),
     ...workloadSelectorProblems(object),
+    ...workloadNumberProblems(object),
     ...claimTemplateProblems(object),
+    ...persistentVolumeClaimProblems(object),
     ...(template?.labelsPath ? labelProblems(template.labelsPath, template.labels) : []),
     ...(template ? podSpecProblems(template.spec, template.path, claimTemplates) : []),
     ...persistentVolumeProblems(object),
     ...podDisruptionBudgetProblems(object),
+    ...networkPolicyProblems(object),
+    ...storageClassProblems(object),
     ...dataKeyProblems(object),
     ...serviceProblems(object),
     ...roleBindingProblems(object),

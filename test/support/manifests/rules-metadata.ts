@@ -1,7 +1,10 @@
 /**
  * Rules the schemas miss for names, labels and selectors: `metadata.name` as each kind
- * requires it, label and annotation keys and values, and workload selectors that must
- * select their own pod template.
+ * requires it, label and annotation keys and values, label selectors, and workload
+ * selectors that must select their own pod template. The syntax checks follow
+ * k8s.io/apimachinery/pkg/util/validation (`IsDNS1123Label`, `IsDNS1035Label`,
+ * `IsDNS1123Subdomain`, `IsQualifiedName`, `IsValidLabelValue`, `IsValidPortName`,
+ * `IsConfigMapKey`).
  */
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -31,6 +34,18 @@ export function dnsSubdomainProblems(what: string, value: unknown): string[] {
   return [];
 }
 
+/**
+ * Problems of `value` as a DNS-1035 label (`IsDNS1035Label`): a DNS-1123 label that
+ * starts with a letter. A value that is not even a DNS-1123 label gets that message.
+ */
+export function dns1035LabelProblems(what: string, value: unknown): string[] {
+  const problems = dnsLabelProblems(what, value);
+  if (problems.length === 0 && !/^[a-z]/.test(value as string)) {
+    return [`${what} must be a DNS-1035 label (a DNS-1123 label that starts with a letter) (got ${JSON.stringify(value)})`];
+  }
+  return problems;
+}
+
 /** Problems of a port name: an IANA service name (at most 15 characters, a letter, no `--`). */
 export function ianaServiceNameProblems(what: string, value: unknown): string[] {
   if (typeof value !== 'string' || value.length > 15 || !IANA_SVC_NAME.test(value) || !/[a-z]/.test(value) || value.includes('--')) {
@@ -41,7 +56,9 @@ export function ianaServiceNameProblems(what: string, value: unknown): string[] 
 
 /** How the API server validates `metadata.name` of each kind (default: DNS subdomain). */
 const NAME_RULES: Record<string, (name: unknown) => string[]> = {
-  Service: name => dnsLabelProblems('metadata.name', name),
+  // ValidateServiceName is NameIsDNS1035Label: a Service name is a DNS label that
+  // starts with a letter.
+  Service: name => dns1035LabelProblems('metadata.name', name),
   Namespace: name => dnsLabelProblems('metadata.name', name),
   // Pods are named <name>-<ordinal> and that name is their hostname, a DNS label; see
   // MAX_STATEFUL_SET_NAME_LENGTH for the 52.
@@ -59,9 +76,18 @@ function pathSegmentNameProblems(name: unknown): string[] {
   return [];
 }
 
-/** Problems of a label key (`[prefix/]name`, prefix a DNS subdomain, name at most 63 characters). */
-export function labelKeyProblems(what: string, key: string): string[] {
-  const slash = key.lastIndexOf('/');
+/**
+ * Problems of a label key, or any other qualified name (`IsQualifiedName`): `[prefix/]name`
+ * with at most one '/', the prefix a DNS subdomain, the name at most 63 characters.
+ */
+export function labelKeyProblems(what: string, key: unknown): string[] {
+  if (typeof key !== 'string') {
+    return [`${what} key must be a string (got ${JSON.stringify(key)})`];
+  }
+  if (key.split('/').length > 2) {
+    return [`${what} key "${key}" must be a qualified name ([prefix/]name) with at most one '/'`];
+  }
+  const slash = key.indexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = key.slice(slash + 1);
   const problems: string[] = [];
@@ -74,19 +100,75 @@ export function labelKeyProblems(what: string, key: string): string[] {
   return problems;
 }
 
-/** Problems of a label map: keys as {@link labelKeyProblems}, values at most 63 characters of the same alphabet. */
+/** Problems of a label value (`IsValidLabelValue`): empty, or at most 63 letters, digits, '-', '_' or '.' starting and ending with a letter or digit. */
+export function labelValueProblems(what: string, value: unknown): string[] {
+  if (typeof value !== 'string' || value.length > 63 || (value !== '' && !QUALIFIED_NAME.test(value))) {
+    return [`${what} must be at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (got ${JSON.stringify(value)})`];
+  }
+  return [];
+}
+
+/** Problems of a label map (`ValidateLabels`): keys as {@link labelKeyProblems}, values as {@link labelValueProblems}. */
 export function labelProblems(what: string, labels: unknown): string[] {
-  if (labels === undefined) {
+  if (labels === undefined || labels === null) {
     return [];
   }
   const problems: string[] = [];
   for (const [key, value] of Object.entries(labels as Record<string, unknown>)) {
     problems.push(...labelKeyProblems(what, key));
-    if (typeof value !== 'string' || value.length > 63 || (value !== '' && !QUALIFIED_NAME.test(value))) {
-      problems.push(`${what}["${key}"] must be at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (got ${JSON.stringify(value)})`);
-    }
+    problems.push(...labelValueProblems(`${what}["${key}"]`, value));
   }
   return problems;
+}
+
+/**
+ * Problems of a `LabelSelector` (`ValidateLabelSelector` and
+ * `ValidateLabelSelectorRequirement` in k8s.io/apimachinery/pkg/apis/meta/v1/validation):
+ * matchLabels as labels; each matchExpression a qualified-name key, an operator among
+ * In, NotIn, Exists, DoesNotExist, values required for In/NotIn and forbidden for
+ * Exists/DoesNotExist, each value a label value.
+ */
+export function labelSelectorProblems(what: string, selector: any): string[] {
+  if (selector === undefined || selector === null) {
+    return [];
+  }
+  const problems = labelProblems(`${what}.matchLabels`, selector.matchLabels);
+  (selector.matchExpressions ?? []).forEach((requirement: any, i: number) => {
+    const at = `${what}.matchExpressions[${i}]`;
+    const values: unknown[] = requirement.values ?? [];
+    problems.push(...labelKeyProblems(at, requirement.key));
+    if (requirement.operator === 'In' || requirement.operator === 'NotIn') {
+      if (values.length === 0) {
+        problems.push(`${at}.values: required when the operator is ${requirement.operator}`);
+      }
+    } else if (requirement.operator === 'Exists' || requirement.operator === 'DoesNotExist') {
+      if (values.length > 0) {
+        problems.push(`${at}.values: must be empty when the operator is ${requirement.operator}`);
+      }
+    } else {
+      problems.push(`${at}.operator must be one of In, NotIn, Exists, DoesNotExist (got ${JSON.stringify(requirement.operator)})`);
+    }
+    values.forEach((value, j) => problems.push(...labelValueProblems(`${at}.values[${j}]`, value)));
+  });
+  return problems;
+}
+
+/** A ConfigMap or Secret key (`IsConfigMapKey`): letters, digits, `-`, `_` and `.`. */
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/**
+ * Problems of a ConfigMap or Secret key (`IsConfigMapKey`): at most 253 letters, digits,
+ * '-', '_' or '.', and neither '.', '..' nor starting with '..' (`hasChDirPrefix`), as
+ * in data keys and in `configMapKeyRef`/`secretKeyRef`.
+ */
+export function configKeyProblems(what: string, key: unknown): string[] {
+  if (typeof key !== 'string' || key.length > 253 || !CONFIG_KEY.test(key) || key === '.' || key === '..') {
+    return [`${what}: key must be at most 253 letters, digits, '-', '_' or '.' (and not '.' or '..')${typeof key === 'string' ? '' : ` (got ${JSON.stringify(key)})`}`];
+  }
+  if (key.startsWith('..')) {
+    return [`${what}: key must not start with '..' (got "${key}")`];
+  }
+  return [];
 }
 
 /**
@@ -162,7 +244,7 @@ export function workloadSelectorProblems(object: any): string[] {
     return ['spec.selector: must not be empty'];
   }
   const labels = object.spec?.template?.metadata?.labels ?? {};
-  const problems = labelProblems('spec.selector.matchLabels', selector!.matchLabels);
+  const problems = labelSelectorProblems('spec.selector', selector);
   if (!selectorMatches(selector!, labels)) {
     problems.push(`spec.selector: does not match spec.template.metadata.labels (selector ${JSON.stringify(selector)}, labels ${JSON.stringify(labels)})`);
   }

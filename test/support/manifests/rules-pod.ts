@@ -1,9 +1,11 @@
 /**
  * Rules the schemas miss for pod specs (container names, images, volumes and mounts,
- * ports, probes, env, resources), wherever a kind keeps its pod template.
+ * ports, probes, env, resources, security contexts, scheduling), wherever a kind keeps
+ * its pod template; they follow `ValidatePodSpec` in pkg/apis/core/validation.
  */
 import { duplicates, exactlyOne, parseQuantity } from './common';
-import { dnsLabelProblems, ianaServiceNameProblems } from './rules-metadata';
+import { configKeyProblems, dnsLabelProblems, dnsSubdomainProblems, ianaServiceNameProblems } from './rules-metadata';
+import { schedulingProblems } from './rules-scheduling';
 
 /** The fields of a pod `VolumeSource`; a volume sets exactly one. */
 const POD_VOLUME_SOURCES = [
@@ -98,9 +100,36 @@ export function containerPortProblems(podSpec: any, path: string): string[] {
   return problems;
 }
 
+/** The integer fields of a probe, each at least 0 (`validateProbe`, ValidateNonnegativeField). */
+const PROBE_COUNTS = ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'];
+
 /**
- * Problems of probes and lifecycle hooks: exactly one handler each; liveness and
- * startup probes must have `successThreshold` 1.
+ * Problems of a port a probe or hook connects to (`ValidatePortNumOrName`): a number
+ * 1–65535 or an IANA service name.
+ */
+export function portNumberOrNameProblems(what: string, port: unknown): string[] {
+  if (typeof port === 'string') {
+    return ianaServiceNameProblems(what, port);
+  }
+  return typeof port !== 'number' || (port >= 1 && port <= 65535)
+    ? [] : [`${what} must be between 1 and 65535 (got ${JSON.stringify(port)})`];
+}
+
+/** Problems of the ports a handler (probe or lifecycle hook) connects to. */
+function handlerPortProblems(handler: any, at: string): string[] {
+  return [
+    ...(handler?.httpGet ? portNumberOrNameProblems(`${at}.httpGet.port`, handler.httpGet.port) : []),
+    ...(handler?.tcpSocket ? portNumberOrNameProblems(`${at}.tcpSocket.port`, handler.tcpSocket.port) : []),
+    ...(handler?.grpc ? portNumberOrNameProblems(`${at}.grpc.port`, handler.grpc.port) : []),
+  ];
+}
+
+/**
+ * Problems of probes and lifecycle hooks (`validateProbe`, `validateLivenessProbe`,
+ * `validateReadinessProbe`, `validateStartupProbe`, `validateHandler`): exactly one
+ * handler each, on a valid port; counts and delays at least 0; liveness and startup
+ * probes must have `successThreshold` 1; a probe's terminationGracePeriodSeconds is
+ * greater than 0 and not set on a readiness probe.
  */
 export function probeProblems(podSpec: any, path: string): string[] {
   const problems: string[] = [];
@@ -110,6 +139,21 @@ export function probeProblems(podSpec: any, path: string): string[] {
         continue;
       }
       problems.push(...exactlyOne(`${at}.${probe}`, container[probe], PROBE_HANDLERS));
+      problems.push(...handlerPortProblems(container[probe], `${at}.${probe}`));
+      for (const count of PROBE_COUNTS) {
+        const value = container[probe][count];
+        if (typeof value === 'number' && value < 0) {
+          problems.push(`${at}.${probe}.${count} must be at least 0 (got ${JSON.stringify(value)})`);
+        }
+      }
+      const grace = container[probe].terminationGracePeriodSeconds;
+      if (grace !== undefined && grace !== null) {
+        if (probe === 'readinessProbe') {
+          problems.push(`${at}.${probe}.terminationGracePeriodSeconds must not be set on a readiness probe`);
+        } else if (typeof grace === 'number' && grace <= 0) {
+          problems.push(`${at}.${probe}.terminationGracePeriodSeconds must be greater than 0 (got ${JSON.stringify(grace)})`);
+        }
+      }
       const threshold = container[probe].successThreshold;
       if (probe !== 'readinessProbe' && threshold !== undefined && threshold !== 1) {
         problems.push(`${at}.${probe}.successThreshold must be 1 (got ${threshold})`);
@@ -118,6 +162,7 @@ export function probeProblems(podSpec: any, path: string): string[] {
     for (const hook of ['postStart', 'preStop']) {
       if (container.lifecycle?.[hook] !== undefined) {
         problems.push(...exactlyOne(`${at}.lifecycle.${hook}`, container.lifecycle[hook], LIFECYCLE_HANDLERS));
+        problems.push(...handlerPortProblems(container.lifecycle[hook], `${at}.lifecycle.${hook}`));
       }
     }
   }
@@ -126,7 +171,9 @@ export function probeProblems(podSpec: any, path: string): string[] {
 
 /**
  * Problems of environment variables: no name twice in a container (the later one
- * silently wins), and either `value` or a `valueFrom` with exactly one source.
+ * silently wins), and either `value` or a `valueFrom` with exactly one source; a
+ * `secretKeyRef` or `configMapKeyRef` names a DNS subdomain and a key that
+ * `IsConfigMapKey` accepts (`validateSecretKeySelector`, `validateConfigMapKeySelector`).
  */
 export function envProblems(podSpec: any, path: string): string[] {
   const problems: string[] = [];
@@ -138,6 +185,15 @@ export function envProblems(podSpec: any, path: string): string[] {
           problems.push(`${at}.env[${i}] ("${variable.name}") must not set both value and valueFrom`);
         }
         problems.push(...exactlyOne(`${at}.env[${i}].valueFrom ("${variable.name}")`, variable.valueFrom, ENV_SOURCES));
+        for (const source of ['secretKeyRef', 'configMapKeyRef']) {
+          const ref = variable.valueFrom[source];
+          if (ref) {
+            problems.push(...dnsSubdomainProblems(`${at}.env[${i}].valueFrom.${source}.name`, ref.name));
+            if (typeof ref.key === 'string') {
+              problems.push(...configKeyProblems(`${at}.env[${i}].valueFrom.${source}.key`, ref.key));
+            }
+          }
+        }
       }
     });
     for (const name of duplicates(env.map(variable => variable.name))) {
@@ -154,11 +210,23 @@ export function imageProblems(podSpec: any, path: string): string[] {
     .map(({ path: at }) => `${at}.image: required`);
 }
 
-/** Problems of compute resources: each request at most its limit. */
+/**
+ * Problems of compute resources (`ValidateResourceRequirements`): every request and
+ * limit at least 0 (`validateBasicResource`, ValidateNonnegativeQuantity), each request
+ * at most its limit. A value that is not a quantity at all is the schema's to report.
+ */
 export function resourceProblems(podSpec: any, path: string): string[] {
   const problems: string[] = [];
   for (const { container, path: at } of podContainers(podSpec, path)) {
     const { requests = {}, limits = {} } = container.resources ?? {};
+    for (const [section, quantities] of [['requests', requests], ['limits', limits]] as const) {
+      // A value that is not a quantity parses to NaN, which is never below 0.
+      for (const [resource, quantity] of Object.entries(quantities)) {
+        if (parseQuantity(quantity) < 0) {
+          problems.push(`${at}.resources.${section}.${resource} must be at least 0 (got ${JSON.stringify(quantity)})`);
+        }
+      }
+    }
     for (const [resource, request] of Object.entries(requests)) {
       const limit = limits[resource];
       if (limit !== undefined && parseQuantity(request) > parseQuantity(limit)) {
@@ -167,6 +235,40 @@ export function resourceProblems(podSpec: any, path: string): string[] {
     }
   }
   return problems;
+}
+
+/** Largest Unix user or group id (`IsValidUserID`, `IsValidGroupID`: a uint32). */
+const MAX_UNIX_ID = 0xffffffff;
+
+function unixIdProblems(what: string, id: unknown): string[] {
+  return typeof id !== 'number' || (id >= 0 && id <= MAX_UNIX_ID)
+    ? [] : [`${what} must be between 0 and ${MAX_UNIX_ID} (got ${JSON.stringify(id)})`];
+}
+
+/**
+ * Problems of security contexts (`validatePodSpecSecurityContext`,
+ * `ValidateSecurityContext`): user and group ids are Unix ids, 0 to 2^32-1.
+ */
+export function securityContextProblems(podSpec: any, path: string): string[] {
+  const pod = podSpec.securityContext ?? {};
+  const problems = [
+    ...unixIdProblems(`${path}.securityContext.runAsUser`, pod.runAsUser),
+    ...unixIdProblems(`${path}.securityContext.runAsGroup`, pod.runAsGroup),
+    ...unixIdProblems(`${path}.securityContext.fsGroup`, pod.fsGroup),
+    ...(pod.supplementalGroups ?? []).flatMap((gid: unknown, i: number) => unixIdProblems(`${path}.securityContext.supplementalGroups[${i}]`, gid)),
+  ];
+  for (const { container, path: at } of podContainers(podSpec, path)) {
+    problems.push(...unixIdProblems(`${at}.securityContext.runAsUser`, container.securityContext?.runAsUser));
+    problems.push(...unixIdProblems(`${at}.securityContext.runAsGroup`, container.securityContext?.runAsGroup));
+  }
+  return problems;
+}
+
+/** Problems of the pod's own numbers: activeDeadlineSeconds is 1 to 2^31-1 (`ValidatePodSpec`). */
+export function podNumberProblems(podSpec: any, path: string): string[] {
+  const deadline = podSpec.activeDeadlineSeconds;
+  return typeof deadline !== 'number' || (deadline >= 1 && deadline <= 2 ** 31 - 1)
+    ? [] : [`${path}.activeDeadlineSeconds must be between 1 and ${2 ** 31 - 1} (got ${JSON.stringify(deadline)})`];
 }
 
 /** Every pod-level rule, for one pod spec at `path`. */
@@ -182,6 +284,9 @@ export function podSpecProblems(podSpec: any, path: string, claimTemplateNames: 
     ...probeProblems(podSpec, path),
     ...envProblems(podSpec, path),
     ...resourceProblems(podSpec, path),
+    ...securityContextProblems(podSpec, path),
+    ...podNumberProblems(podSpec, path),
+    ...schedulingProblems(podSpec, path),
   ];
 }
 

@@ -7,9 +7,11 @@ import { duplicates, namespaceOf, objectRef } from './common';
 import { dnsLabelProblems, ianaServiceNameProblems, labelProblems, selectorMatches } from './rules-metadata';
 
 /**
- * Problems of a Service's own spec: ports 1–65535 with unique DNS-label names (required
- * when there are several), a valid targetPort, a headless Service of type ClusterIP,
- * valid selector labels.
+ * Problems of a Service's own spec (`ValidateService`, `validateServicePort`): ports
+ * 1–65535 with unique DNS-label names (required when there are several), unique by
+ * (port, protocol) so that one number on TCP and UDP is fine, a targetPort that is a
+ * port number or an IANA service name (0 or "" are defaulted to the port, so they pass),
+ * a headless Service of type ClusterIP, valid selector labels (`ValidateLabels`).
  */
 export function serviceProblems(object: any): string[] {
   if (object?.kind !== 'Service') {
@@ -30,10 +32,10 @@ export function serviceProblems(object: any): string[] {
       problems.push(`spec.ports[${i}].port must be between 1 and 65535 (got ${JSON.stringify(port.port)})`);
     }
     const target = port.targetPort;
-    if (typeof target === 'number' && (!Number.isInteger(target) || target < 1 || target > 65535)) {
+    if (typeof target === 'number' && target !== 0 && (!Number.isInteger(target) || target < 1 || target > 65535)) {
       problems.push(`spec.ports[${i}].targetPort must be between 1 and 65535 (got ${target})`);
     }
-    if (typeof target === 'string') {
+    if (typeof target === 'string' && target !== '') {
       problems.push(...ianaServiceNameProblems(`spec.ports[${i}].targetPort`, target));
     }
     if (port.name !== undefined) {

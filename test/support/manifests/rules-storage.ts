@@ -1,9 +1,58 @@
 /**
- * Rules the schemas miss for stored state: a StatefulSet's volumeClaimTemplates,
- * PersistentVolumes, and the data of ConfigMaps and Secrets.
+ * Rules the schemas miss for stored state: claims (PersistentVolumeClaims and a
+ * StatefulSet's volumeClaimTemplates), PersistentVolumes, StorageClasses, and the data
+ * of ConfigMaps and Secrets.
  */
 import { duplicates, exactlyOne, parseQuantity } from './common';
-import { dnsLabelProblems } from './rules-metadata';
+import {
+  configKeyProblems, dnsLabelProblems, dnsSubdomainProblems, labelKeyProblems, labelSelectorProblems,
+} from './rules-metadata';
+
+/** The access modes `supportedAccessModes` of pkg/apis/core/validation accepts. */
+const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
+
+/**
+ * Problems of a list of access modes, as ValidatePersistentVolumeClaimSpec and
+ * ValidatePersistentVolumeSpec check it: at least one, each a supported mode (so a
+ * string spread into its letters fails), and ReadWriteOncePod alone. The API server
+ * does not refuse a mode listed twice, so neither do we.
+ */
+export function accessModeProblems(what: string, modes: unknown): string[] {
+  if (!Array.isArray(modes) || modes.length === 0) {
+    return [`${what}: at least one access mode is required`];
+  }
+  const problems = modes.filter(mode => !ACCESS_MODES.includes(mode))
+    .map(mode => `${what}: ${JSON.stringify(mode)} is not an access mode (expected ${ACCESS_MODES.join(', ')})`);
+  if (modes.includes('ReadWriteOncePod') && modes.some(mode => mode !== 'ReadWriteOncePod' && ACCESS_MODES.includes(mode))) {
+    problems.push(`${what}: ReadWriteOncePod cannot be combined with other access modes`);
+  }
+  return problems;
+}
+
+/**
+ * Problems of a claim's spec (ValidatePersistentVolumeClaimSpec): access modes, a
+ * storage request that is a positive quantity (ValidatePositiveQuantityValue), a
+ * DNS-subdomain storageClassName (ValidateClassName) and a valid selector.
+ */
+export function claimSpecProblems(spec: any, path: string): string[] {
+  const problems = accessModeProblems(`${path}.accessModes`, spec?.accessModes);
+  const storage = spec?.resources?.requests?.storage;
+  if (storage === undefined) {
+    problems.push(`${path}.resources.requests.storage: required`);
+  } else if (!(parseQuantity(storage) > 0)) {
+    problems.push(`${path}.resources.requests.storage must be a quantity greater than zero (got ${JSON.stringify(storage)})`);
+  }
+  if (spec?.storageClassName) {
+    problems.push(...dnsSubdomainProblems(`${path}.storageClassName`, spec.storageClassName));
+  }
+  problems.push(...labelSelectorProblems(`${path}.selector`, spec?.selector));
+  return problems;
+}
+
+/** Problems of a PersistentVolumeClaim: its spec as {@link claimSpecProblems}. */
+export function persistentVolumeClaimProblems(object: any): string[] {
+  return object?.kind === 'PersistentVolumeClaim' ? claimSpecProblems(object.spec, 'spec') : [];
+}
 
 /** The fields of a `PersistentVolumeSource`; a PersistentVolume sets exactly one. */
 const PERSISTENT_VOLUME_SOURCES = [
@@ -12,10 +61,10 @@ const PERSISTENT_VOLUME_SOURCES = [
   'quobyte', 'rbd', 'scaleIO', 'storageos', 'vsphereVolume',
 ];
 
-/** A ConfigMap or Secret data key: letters, digits, `-`, `_` and `.`. */
-const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
-
-/** Problems of a StatefulSet's volumeClaimTemplates: DNS-label names, unique, each requesting storage. */
+/**
+ * Problems of a StatefulSet's volumeClaimTemplates: DNS-label names, unique, each spec
+ * one the API server accepts for the claims the controller creates from it.
+ */
 export function claimTemplateProblems(object: any): string[] {
   if (object?.kind !== 'StatefulSet') {
     return [];
@@ -23,8 +72,7 @@ export function claimTemplateProblems(object: any): string[] {
   const templates: any[] = object.spec?.volumeClaimTemplates ?? [];
   const problems = templates.flatMap((template, i) => [
     ...dnsLabelProblems(`spec.volumeClaimTemplates[${i}].metadata.name`, template.metadata?.name),
-    ...(template.spec?.resources?.requests?.storage === undefined ? [`spec.volumeClaimTemplates[${i}].spec.resources.requests.storage: required`] : []),
-    ...((template.spec?.accessModes ?? []).length === 0 ? [`spec.volumeClaimTemplates[${i}].spec.accessModes: at least one access mode is required`] : []),
+    ...claimSpecProblems(template.spec, `spec.volumeClaimTemplates[${i}].spec`),
   ]);
   for (const name of duplicates(templates.map(template => template.metadata?.name))) {
     problems.push(`spec.volumeClaimTemplates: name "${name}" is used more than once`);
@@ -33,8 +81,9 @@ export function claimTemplateProblems(object: any): string[] {
 }
 
 /**
- * Problems of a PersistentVolume: capacity.storage and an access mode are required,
- * exactly one volume source, and an NFS or hostPath path must be absolute.
+ * Problems of a PersistentVolume (ValidatePersistentVolumeSpec): capacity holding only
+ * storage, a positive quantity; supported access modes; exactly one volume source; an
+ * NFS or hostPath path must be absolute.
  */
 export function persistentVolumeProblems(object: any): string[] {
   if (object?.kind !== 'PersistentVolume') {
@@ -42,12 +91,16 @@ export function persistentVolumeProblems(object: any): string[] {
   }
   const spec = object.spec ?? {};
   const problems: string[] = [];
-  if (Number.isNaN(parseQuantity(spec.capacity?.storage))) {
-    problems.push(`spec.capacity.storage: required, a quantity such as 10Gi (got ${JSON.stringify(spec.capacity?.storage)})`);
+  const storage = spec.capacity?.storage;
+  if (Number.isNaN(parseQuantity(storage))) {
+    problems.push(`spec.capacity.storage: required, a quantity such as 10Gi (got ${JSON.stringify(storage)})`);
+  } else if (!(parseQuantity(storage) > 0)) {
+    problems.push(`spec.capacity.storage must be greater than zero (got ${JSON.stringify(storage)})`);
   }
-  if ((spec.accessModes ?? []).length === 0) {
-    problems.push('spec.accessModes: at least one access mode is required');
+  for (const resource of Object.keys(spec.capacity ?? {}).filter(name => name !== 'storage')) {
+    problems.push(`spec.capacity.${resource}: a PersistentVolume's capacity holds only storage`);
   }
+  problems.push(...accessModeProblems('spec.accessModes', spec.accessModes));
   problems.push(...exactlyOne('spec', spec, PERSISTENT_VOLUME_SOURCES));
   for (const source of ['nfs', 'hostPath']) {
     const path = spec[source]?.path;
@@ -59,6 +112,23 @@ export function persistentVolumeProblems(object: any): string[] {
     problems.push('spec.nfs.server: required');
   }
   return problems;
+}
+
+/**
+ * Problems of a StorageClass (ValidateStorageClass): `validateProvisioner` requires the
+ * provisioner, lower-cased, to be a qualified name (`kubernetes.io/nfs`, no spaces).
+ */
+export function storageClassProblems(object: any): string[] {
+  if (object?.kind !== 'StorageClass') {
+    return [];
+  }
+  const provisioner = object.provisioner;
+  if (typeof provisioner !== 'string' || provisioner === '') {
+    return [`provisioner: required (got ${JSON.stringify(provisioner)})`];
+  }
+  return labelKeyProblems('provisioner', provisioner.toLowerCase())
+    .map(() => `provisioner must be a qualified name ([DNS-subdomain prefix/]name of at most 63 letters, digits, '-', '_' or '.') (got "${provisioner}")`)
+    .slice(0, 1);
 }
 
 /** Largest total size of a ConfigMap's or Secret's data, in bytes. */
@@ -77,9 +147,7 @@ export function dataKeyProblems(object: any): string[] {
   let bytes = 0;
   for (const section of sections) {
     for (const [key, value] of Object.entries(object[section] as Record<string, unknown>)) {
-      if (key.length > 253 || !CONFIG_KEY.test(key) || key === '.' || key === '..') {
-        problems.push(`${section}["${key}"]: key must be at most 253 letters, digits, '-', '_' or '.' (and not '.' or '..')`);
-      }
+      problems.push(...configKeyProblems(`${section}["${key}"]`, key));
       const encoding = section === 'binaryData' || (object.kind === 'Secret' && section === 'data') ? 'base64' : 'utf8';
       bytes += Buffer.byteLength(key) + Buffer.from(String(value), encoding).length;
     }

@@ -18,9 +18,33 @@ import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import * as schedulingV1 from 'kubernetes-models/scheduling.k8s.io/v1';
 import * as storageV1 from 'kubernetes-models/storage.k8s.io/v1';
 import * as coreV1 from 'kubernetes-models/v1';
+import { QUANTITY_PATTERN } from './common';
 
 type JsonSchema = { [keyword: string]: any };
 type Register = (id: string, schema: JsonSchema) => void;
+
+/** Applies `change` to a copy of every schema position of `schema`, innermost first. */
+function mapSchemas(schema: JsonSchema, change: (schema: JsonSchema) => JsonSchema): JsonSchema {
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
+    return schema;
+  }
+  const copy: JsonSchema = { ...schema };
+  if (schema.properties) {
+    copy.properties = Object.fromEntries(
+      Object.entries(schema.properties).map(([name, sub]) => [name, mapSchemas(sub as JsonSchema, change)]));
+  }
+  for (const keyword of ['items', 'additionalProperties', 'not']) {
+    if (schema[keyword] !== undefined && typeof schema[keyword] === 'object') {
+      copy[keyword] = mapSchemas(schema[keyword], change);
+    }
+  }
+  for (const keyword of ['oneOf', 'anyOf', 'allOf']) {
+    if (Array.isArray(schema[keyword])) {
+      copy[keyword] = schema[keyword].map((sub: JsonSchema) => mapSchemas(sub, change));
+    }
+  }
+  return change(copy);
+}
 
 /**
  * Returns a copy of a JSON schema in which every object schema that lists its
@@ -30,35 +54,57 @@ type Register = (id: string, schema: JsonSchema) => void;
  * is never mistaken for a keyword.
  */
 export function closeObjectSchemas(schema: JsonSchema): JsonSchema {
-  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
+  return mapSchemas(schema, sub => (sub.properties && sub.additionalProperties === undefined
+    ? { ...sub, additionalProperties: false } : sub));
+}
+
+/**
+ * Returns a copy of a JSON schema in which `format: "quantity"` is replaced by the
+ * grammar Kubernetes really parses ({@link QUANTITY_PATTERN}). The `quantity` format of
+ * `@kubernetes-models/validate` accepts every SI prefix (`1h`, `1da`, `1Y`) and
+ * fractional exponents (`1e1.5`), all of which `resource.ParseQuantity` rejects.
+ * (`int32`/`int64` need nothing: ajv-formats already checks them.)
+ */
+export function strictQuantityFormat(schema: JsonSchema): JsonSchema {
+  return mapSchemas(schema, sub => {
+    if (sub.format !== 'quantity') {
+      return sub;
+    }
+    const { format: _format, ...rest } = sub;
+    return { ...rest, pattern: QUANTITY_PATTERN };
+  });
+}
+
+/**
+ * Enum fields for which the API server also accepts the empty string, per schema id: a
+ * toleration's empty operator means Equal and its empty effect means every effect
+ * (`ValidateTolerations`), but the OpenAPI enums leave "" out.
+ */
+const ENUMS_ACCEPTING_EMPTY: Record<string, readonly string[]> = {
+  'io.k8s.api.core.v1.Toleration': ['operator', 'effect'],
+};
+
+/** Returns a copy of the schema registered as `id` whose enums accept "" where the API server does. */
+export function acceptEmptyEnums(id: string, schema: JsonSchema): JsonSchema {
+  const fields = ENUMS_ACCEPTING_EMPTY[id];
+  if (!fields || !schema.properties) {
     return schema;
   }
-  const closed: JsonSchema = { ...schema };
-  if (schema.properties) {
-    closed.properties = Object.fromEntries(
-      Object.entries(schema.properties).map(([name, sub]) => [name, closeObjectSchemas(sub as JsonSchema)]));
-    if (schema.additionalProperties === undefined) {
-      closed.additionalProperties = false;
+  const properties = { ...schema.properties };
+  for (const field of fields) {
+    if (Array.isArray(properties[field]?.enum)) {
+      properties[field] = { ...properties[field], enum: [...properties[field].enum, ''] };
     }
   }
-  for (const keyword of ['items', 'additionalProperties', 'not']) {
-    if (schema[keyword] !== undefined && typeof schema[keyword] === 'object') {
-      closed[keyword] = closeObjectSchemas(schema[keyword]);
-    }
-  }
-  for (const keyword of ['oneOf', 'anyOf', 'allOf']) {
-    if (Array.isArray(schema[keyword])) {
-      closed[keyword] = schema[keyword].map((sub: JsonSchema) => closeObjectSchemas(sub));
-    }
-  }
-  return closed;
+  return { ...schema, properties };
 }
 
 /**
  * kubernetes-models 4.3 registers each schema lazily, the first time a model validates,
  * through the `register(id, schema)` export of `@kubernetes-models/validate` 3.x, which
- * compiles it with ajv. Wrapping that export makes every schema closed before it is
- * compiled. It has to happen before any model validates in this module registry, so it
+ * compiles it with ajv. Wrapping that export makes every schema closed, its quantities
+ * strict ({@link strictQuantityFormat}) and its enums as lenient about "" as the API
+ * server ({@link acceptEmptyEnums}), before it is compiled. It has to happen before any model validates in this module registry, so it
  * runs when this module loads; the self-test below proves it did.
  */
 function registerClosedSchemas(): void {
@@ -67,7 +113,7 @@ function registerClosedSchemas(): void {
     return;
   }
   const register = registry.register;
-  registry.register = (id, schema) => register(id, closeObjectSchemas(schema));
+  registry.register = (id, schema) => register(id, closeObjectSchemas(strictQuantityFormat(acceptEmptyEnums(id, schema))));
   registry.strictWrapped = true;
 }
 
@@ -137,6 +183,11 @@ function describeSchemaError(error: AjvError): string {
       return `${at(pointerToPath(error.instancePath))}: must be one of ${error.params.allowedValues.map((v: unknown) => JSON.stringify(v)).join(', ')} (got ${JSON.stringify(error.data)})`;
     case 'type':
       return `${at(pointerToPath(error.instancePath))}: must be ${error.params.type} (got ${JSON.stringify(error.data)})`;
+    case 'pattern':
+      if (error.params.pattern === QUANTITY_PATTERN) {
+        return `${at(pointerToPath(error.instancePath))}: must match format "quantity" (got ${JSON.stringify(error.data)})`;
+      }
+      return `${at(pointerToPath(error.instancePath))}: ${error.message ?? error.keyword} (got ${JSON.stringify(error.data)})`;
     default:
       return `${at(pointerToPath(error.instancePath))}: ${error.message ?? error.keyword} (got ${JSON.stringify(error.data)})`;
   }
@@ -162,8 +213,13 @@ export function schemaProblems(object: any): string[] {
       throw error;
     }
     // A value that matches no branch of a oneOf (e.g. a Quantity) reports each branch
-    // and the oneOf itself; one message per path and text is enough.
-    return [...new Set(errors.map(describeSchemaError))];
+    // and the oneOf itself; a string that is not a quantity is reported as that alone,
+    // and otherwise one message per path and text is enough.
+    const notQuantities = new Set(errors
+      .filter(error => error.keyword === 'pattern' && error.params.pattern === QUANTITY_PATTERN)
+      .map(error => error.instancePath));
+    const relevant = errors.filter(error => !(notQuantities.has(error.instancePath) && (error.keyword === 'type' || error.keyword === 'oneOf')));
+    return [...new Set(relevant.map(describeSchemaError))];
   }
 }
 

@@ -74,7 +74,7 @@ describe('the StatefulSet building blocks know nothing about MySQL', () => {
     expect(sts.spec.serviceName).toBe('cassandra');
     expect(sts.spec.volumeClaimTemplates[0].metadata.name).toBe('commitlog');
     for (const ordinal of [0, 1, 2]) {
-      const pv = find(objects, 'PersistentVolume', `commitlog-cassandra-${ordinal}-nfs`);
+      const pv = find(objects, 'PersistentVolume', `ring-commitlog-cassandra-${ordinal}-nfs`);
       expect(pv.spec.claimRef).toMatchObject({ namespace: 'ring', name: `commitlog-cassandra-${ordinal}` });
       expect(pv.spec.nfs.path).toBe(`/ring/commitlog-cassandra-${ordinal}`);
     }
@@ -104,7 +104,7 @@ describe('the StatefulSet building blocks know nothing about MySQL', () => {
     const objects = synth(chart);
     expect(JSON.stringify(objects)).not.toMatch(/mysql/i);
     for (const ordinal of [0, 1, 2]) {
-      const pv = find(objects, 'PersistentVolume', `wal-etcd-${ordinal}-hostpath`);
+      const pv = find(objects, 'PersistentVolume', `kube-system-wal-etcd-${ordinal}-hostpath`);
       expect(pv.spec.claimRef).toMatchObject({ namespace: 'kube-system', name: `wal-etcd-${ordinal}` });
     }
     expect(service.shortHostFor(etcd, 2)).toBe('etcd-2.etcd');

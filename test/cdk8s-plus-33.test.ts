@@ -98,7 +98,7 @@ describe('an app on cdk8s-plus-33', () => {
 
   test('PerPodClaims of a 33 StatefulSet pre-bind hostPath and NFS volumes to its pods\' claims', () => {
     const claimOf = (name: string) => find(objects, 'PersistentVolume', name).spec.claimRef;
-    expect(claimOf('www-site-1-hostpath')).toEqual(expect.objectContaining({ name: 'www-site-1', namespace: 'shop' }));
+    expect(claimOf('shop-www-site-1-hostpath')).toEqual(expect.objectContaining({ name: 'www-site-1', namespace: 'shop' }));
     const nfs = objects.filter(o => o.kind === 'PersistentVolume' && o.spec.nfs);
     expect(nfs.map(v => [v.spec.claimRef.name, v.spec.nfs.path])).toEqual([
       ['logs-site-0', '/exports/logs/logs-site-0'],

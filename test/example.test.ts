@@ -17,7 +17,7 @@ describe('example: the classic replicated-MySQL cluster', () => {
     expect(sts.spec.replicas).toBe(3);
     const template = sts.spec.volumeClaimTemplates[0];
     for (const ordinal of [0, 1, 2]) {
-      const pv = find(objects, 'PersistentVolume', `data-mysql-${ordinal}-nfs`);
+      const pv = find(objects, 'PersistentVolume', `default-data-mysql-${ordinal}-nfs`);
       expect(pv.spec.claimRef.name).toBe(`${template.metadata.name}-mysql-${ordinal}`);
       expect(pv.spec.storageClassName).toBe(template.spec.storageClassName);
     }

@@ -75,7 +75,7 @@ describe('example: nginx "web" StatefulSet on hostPath volumes', () => {
   test('each hostPath volume is bound to the claim of its ordinal, in its own directory', () => {
     const objects = objectsOf(buildWeb(Testing.app()));
     for (const ordinal of [0, 1]) {
-      const pv = find(objects, 'PersistentVolume', `www-web-${ordinal}-hostpath`);
+      const pv = find(objects, 'PersistentVolume', `default-www-web-${ordinal}-hostpath`);
       expect(pv.spec.claimRef).toMatchObject({ kind: 'PersistentVolumeClaim', namespace: 'default', name: `www-web-${ordinal}` });
       expect(pv.spec.hostPath).toEqual({ path: `/var/local/web/www-web-${ordinal}`, type: 'DirectoryOrCreate' });
       expect(pv.spec.storageClassName).toBe('manual');
@@ -108,7 +108,7 @@ describe('example: Redis L1 StatefulSet on static NFS volumes', () => {
     const sts = find(objects, 'StatefulSet', 'redis');
     expect(claimNames(sts)).toEqual(['data-redis-0']);
     expect(container(sts.spec.template.spec, 'redis').volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }]);
-    const pv = find(objects, 'PersistentVolume', 'data-redis-0-nfs');
+    const pv = find(objects, 'PersistentVolume', 'default-data-redis-0-nfs');
     expect(pv.spec.claimRef).toMatchObject({ namespace: 'default', name: 'data-redis-0' });
     expect(pv.spec.nfs).toEqual({ server: 'nfs.example.internal', path: '/exports/redis/data-redis-0' });
     expect(find(objects, 'StorageClass', 'nfs-redis').volumeBindingMode).toBe('WaitForFirstConsumer');

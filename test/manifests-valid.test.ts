@@ -412,26 +412,26 @@ describe('the rules layer rejects what the API server and controllers reject', (
   });
 
   test('fails when a PersistentVolume has no capacity, no access mode, two sources or a relative path', () => {
-    const broken = withBroken(nfsChartObjects(), 'PersistentVolume', 'data-mysql-0-nfs', pv => {
+    const broken = withBroken(nfsChartObjects(), 'PersistentVolume', 'default-data-mysql-0-nfs', pv => {
       delete pv.spec.capacity;
       pv.spec.accessModes = [];
       pv.spec.nfs.path = 'exports/mysql/data-mysql-0';
       pv.spec.hostPath = { path: '/srv/mysql' };
     });
     expect(validateManifests(broken)).toEqual([
-      'PersistentVolume/data-mysql-0-nfs: spec.capacity.storage: required, a quantity such as 10Gi (got undefined)',
-      'PersistentVolume/data-mysql-0-nfs: spec.accessModes: at least one access mode is required',
-      expect.stringMatching(/^PersistentVolume\/data-mysql-0-nfs: spec must set exactly one of awsElasticBlockStore, .* \(got hostPath, nfs\)$/),
-      'PersistentVolume/data-mysql-0-nfs: spec.nfs.path must be an absolute path (got "exports/mysql/data-mysql-0")',
+      'PersistentVolume/default-data-mysql-0-nfs: spec.capacity.storage: required, a quantity such as 10Gi (got undefined)',
+      'PersistentVolume/default-data-mysql-0-nfs: spec.accessModes: at least one access mode is required',
+      expect.stringMatching(/^PersistentVolume\/default-data-mysql-0-nfs: spec must set exactly one of awsElasticBlockStore, .* \(got hostPath, nfs\)$/),
+      'PersistentVolume/default-data-mysql-0-nfs: spec.nfs.path must be an absolute path (got "exports/mysql/data-mysql-0")',
     ]);
   });
 
   test('fails when a PersistentVolume has no volume source', () => {
-    const broken = withBroken(nfsChartObjects(), 'PersistentVolume', 'data-mysql-1-nfs', pv => {
+    const broken = withBroken(nfsChartObjects(), 'PersistentVolume', 'default-data-mysql-1-nfs', pv => {
       delete pv.spec.nfs;
     });
     expect(validateManifests(broken)).toEqual([
-      expect.stringMatching(/^PersistentVolume\/data-mysql-1-nfs: spec must set exactly one of .* \(got none\)$/),
+      expect.stringMatching(/^PersistentVolume\/default-data-mysql-1-nfs: spec must set exactly one of .* \(got none\)$/),
     ]);
   });
 
@@ -489,20 +489,20 @@ describe('the rules layer rejects what the API server and controllers reject', (
   });
 
   test('fails when a cluster-scoped object carries a namespace', () => {
-    const broken = withBroken(provisionerObjects(), 'ClusterRole', 'nfs-subdir-provisioner-runner', role => {
+    const broken = withBroken(provisionerObjects(), 'ClusterRole', 'default.nfs-subdir-provisioner-runner', role => {
       role.metadata.namespace = 'storage';
     });
     expect(validateManifests(broken)).toEqual([
-      'ClusterRole/nfs-subdir-provisioner-runner: metadata.namespace must be absent on the cluster-scoped kind ClusterRole (got "storage")',
+      'ClusterRole/default.nfs-subdir-provisioner-runner: metadata.namespace must be absent on the cluster-scoped kind ClusterRole (got "storage")',
     ]);
   });
 
   test('fails when a ClusterRoleBinding binds a ServiceAccount without its namespace', () => {
-    const broken = withBroken(provisionerObjects(), 'ClusterRoleBinding', 'nfs-subdir-provisioner-runner', binding => {
+    const broken = withBroken(provisionerObjects(), 'ClusterRoleBinding', 'default.nfs-subdir-provisioner-runner', binding => {
       delete binding.subjects[0].namespace;
     });
     expect(validateManifests(broken)).toEqual([
-      'ClusterRoleBinding/nfs-subdir-provisioner-runner: subjects[0].namespace: required for a ServiceAccount',
+      'ClusterRoleBinding/default.nfs-subdir-provisioner-runner: subjects[0].namespace: required for a ServiceAccount',
     ]);
   });
 

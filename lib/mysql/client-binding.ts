@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { apiObjectOf, findContainer, PlainEnvValue, plusWorkload } from '../statefulset/workloads';
-import { requireSecretKey } from '../internal/validate';
+import { optionalPlainObject, requireDnsSubdomain, requirePlainObject, requireSecretKey, show } from '../internal/validate';
 
 /** Where an application finds the cluster. */
 export interface MySqlEndpoints {
@@ -80,13 +80,12 @@ const PREFIX = /^[A-Z_][A-Z0-9_]*$/;
  * `<prefix>PASSWORD` from the account's Secret.
  */
 export function clientEnv(endpoints: MySqlEndpoints, account: ClientAccount): ClientEnvVar[] {
+  requirePlainObject('client account', account);
   const prefix = account.envPrefix ?? 'MYSQL_';
   if (!PREFIX.test(prefix)) {
     throw new Error(`envPrefix must be upper-case letters, digits and '_', not starting with a digit (got "${prefix}")`);
   }
-  if (typeof account.secretName !== 'string' || account.secretName === '') {
-    throw new Error(`the client account needs secretName, the name of the Secret holding it (got ${JSON.stringify(account.secretName)})`);
-  }
+  requireDnsSubdomain('client account secretName', account.secretName);
   const fromSecret = (what: string, key: string): ClientEnvSource => {
     return { secretKeyRef: { name: account.secretName, key: requireSecretKey(what, key) } };
   };
@@ -107,10 +106,16 @@ export function clientEnv(endpoints: MySqlEndpoints, account: ClientAccount): Cl
 export function bindClientEnv(workload: IConstruct, endpoints: MySqlEndpoints, account: ClientAccount, options: ConnectOptions = {}): void {
   const plus = plusWorkload(workload);
   if (!plus) {
-    throw new Error(`connect() needs a cdk8s-plus workload (Deployment, StatefulSet, Job …) of any version (got "${workload.node.path}"); for an L1 pod spec put the cluster's clientEnv(account) in the container's env`);
+    throw new Error(`connect() needs a cdk8s-plus workload (Deployment, StatefulSet, Job …) of any version (got ${workload?.node ? `"${workload.node.path}"` : show(workload)}); for an L1 pod spec put the cluster's clientEnv(account) in the container's env`);
   }
+  optionalPlainObject('connect() options', options);
   const { container } = findContainer(plus, 'connect()', options.containerName);
   const variables = clientEnv(endpoints, account);
+  const existing = (container.env as { variables?: Record<string, unknown> }).variables ?? {};
+  const taken = variables.map(v => v.name).filter(name => name in existing);
+  if (taken.length > 0) {
+    throw new Error(`container "${container.name}" already has ${taken.join(', ')} (connected to another cluster, or set by hand); connecting again would replace them: give this connection another envPrefix, e.g. { envPrefix: 'ORDERS_DB_' } (got envPrefix "${account.envPrefix ?? 'MYSQL_'}")`);
+  }
   for (const variable of variables) {
     const value: PlainEnvValue = variable.valueFrom ? { valueFrom: variable.valueFrom } : { value: variable.value };
     container.env.addVariable(variable.name, value);

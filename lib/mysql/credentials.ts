@@ -1,4 +1,4 @@
-import { requireNonEmpty, requireSecretKey } from '../internal/validate';
+import { optionalPlainObject, requireDnsSubdomain, requirePlainObject, requireSecretKey } from '../internal/validate';
 import { INamedResource } from '../statefulset/workloads';
 
 
@@ -44,12 +44,14 @@ export class MySqlCredentials {
    * Keeping the Secret out of the chart keeps passwords out of `dist/` and git.
    */
   public static fromSecret(secret: INamedResource, options: SecretCredentialsOptions = {}): MySqlCredentials {
+    requirePlainObject('credentials secret', secret);
     return MySqlCredentials.fromSecretName(secret.name, options);
   }
 
   /** Like {@link fromSecret}, by the Secret's name. */
   public static fromSecretName(secretName: string, options: SecretCredentialsOptions = {}): MySqlCredentials {
-    requireNonEmpty('credentials secret name', secretName);
+    requireDnsSubdomain('credentials secret name', secretName);
+    optionalPlainObject('credentials options', options);
     const rootKey = requireSecretKey('rootPasswordKey', options.rootPasswordKey ?? 'root-password');
     const replicationKey = requireSecretKey('replicationPasswordKey', options.replicationPasswordKey ?? 'replication-password');
     return new MySqlCredentials(
@@ -87,9 +89,20 @@ export class MySqlCredentials {
 }
 
 
+/**
+ * Accounts the images and engines create or reserve: the sidecar sets the replication
+ * account's password on every start, so naming one of these would take it over (root's
+ * password replaced, the MariaDB image's health check locked out). `PUBLIC` is
+ * MariaDB's role that every account holds.
+ */
+const RESERVED_ACCOUNTS = ['root', 'mysql', 'healthcheck', 'public'];
+
 function requireAccountName(user: string): string {
   if (typeof user !== 'string' || !/^[A-Za-z0-9_]{1,32}$/.test(user)) {
-    throw new Error(`replicationUser must be 1 to 32 letters, digits or '_' (got "${user}")`);
+    throw new Error(`replicationUser must be 1 to 32 letters, digits or '_' (got ${JSON.stringify(user)})`);
+  }
+  if (RESERVED_ACCOUNTS.includes(user.toLowerCase())) {
+    throw new Error(`replicationUser must not be an account the server or its image owns (${RESERVED_ACCOUNTS.join(', ')}): the sidecar sets the replication account's password and grants on every start (got "${user}")`);
   }
   return user;
 }

@@ -1,6 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../internal/k8s';
+import { requireArray, requireLabels, requirePlainObject } from '../internal/validate';
 
 /**
  * Pods allowed to connect to the database port. Both selectors given: pods with these
@@ -55,7 +56,7 @@ export class MemberNetworkPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: MemberNetworkPolicyProps) {
     super(scope, id);
-    this.clients = props.clients.map((c, i) => validated(c, i));
+    this.clients = requireArray('networkAccess.clients', props.clients).map((c, i) => validated(c, i));
     const members: k8s.NetworkPolicyPeer = { podSelector: { matchLabels: { ...props.memberLabels } } };
     const port = (n: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(n) });
     new k8s.KubeNetworkPolicy(this, 'Resource', {
@@ -80,19 +81,22 @@ export class MemberNetworkPolicy extends Construct {
 }
 
 function validated(client: ClientSelector, index: number): ClientSelector {
-  for (const labels of [client.podLabels, client.namespaceLabels]) {
-    for (const [key, value] of Object.entries(labels ?? {})) {
-      if (key === '' || typeof value !== 'string' || value.length > 63) {
-        throw new Error(`clients[${index}]: labels must map non-empty keys to values of at most 63 characters (got ${JSON.stringify(labels)})`);
-      }
-    }
-  }
-  return client;
+  const what = `networkAccess.clients[${index}]`;
+  requirePlainObject(what, client);
+  return {
+    podLabels: client.podLabels === undefined ? undefined : requireLabels(`${what}.podLabels`, client.podLabels),
+    namespaceLabels: client.namespaceLabels === undefined ? undefined : requireLabels(`${what}.namespaceLabels`, client.namespaceLabels),
+  };
+}
+
+/** A label selector as the API server keeps it: `{}` (everything) without labels, so re-applying it changes nothing. */
+function selector(labels: Record<string, string> | undefined): k8s.LabelSelector {
+  return labels && Object.keys(labels).length > 0 ? { matchLabels: { ...labels } } : {};
 }
 
 function peer(client: ClientSelector): k8s.NetworkPolicyPeer {
   return {
-    podSelector: { matchLabels: { ...client.podLabels } },
-    namespaceSelector: client.namespaceLabels ? { matchLabels: { ...client.namespaceLabels } } : undefined,
+    podSelector: selector(client.podLabels),
+    namespaceSelector: client.namespaceLabels ? selector(client.namespaceLabels) : undefined,
   };
 }

@@ -1,7 +1,7 @@
 import { DEFAULT_CLUSTER_DOMAIN, namespaceOf, serviceDomain } from '../internal/cluster-dns';
 import { Construct } from 'constructs';
 import {
-  MAX_STATEFUL_SET_NAME_LENGTH, requireDnsLabel, requireDnsSubdomain, requireInteger,
+  MAX_STATEFUL_SET_NAME_LENGTH, requireDns1035Label, requireDnsLabel, requireDnsSubdomain, requireInteger, requirePlainObject,
 } from '../internal/validate';
 
 /** Role of a member of the cluster. */
@@ -20,8 +20,9 @@ export interface ReplicaTopologyProps {
   /**
    * Name of the StatefulSet and of its headless Service; pods are
    * `<name>-0 … <name>-(replicas-1)`, and the other objects are named after it
-   * (`<name>-read`, `<name>-primary`, `<name>-config` …). At most 52 characters, so
-   * that the controller's revision label fits.
+   * (`<name>-read`, `<name>-primary`, `<name>-config` …). A DNS-1035 label (it names
+   * Services: it starts with a letter) of at most 52 characters, so that the
+   * controller's revision label fits.
    * @default - the construct id
    */
   readonly name?: string;
@@ -92,7 +93,9 @@ export class ReplicaTopology extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplicaTopologyProps = {}) {
     super(scope, id);
-    this.name = requireDnsLabel('name', props.name ?? id, MAX_STATEFUL_SET_NAME_LENGTH);
+    requirePlainObject('ReplicaTopology props', props);
+    // The name is also the headless Service's, and Service names are DNS-1035 labels.
+    this.name = requireDns1035Label('name', props.name ?? id, MAX_STATEFUL_SET_NAME_LENGTH);
     this.namespace = requireDnsLabel('namespace', namespaceOf(this, props.namespace));
     this.clusterDomain = requireDnsSubdomain('clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
     this.replicas = requireInteger('replicas', props.replicas ?? 3, 1, 2147483647);

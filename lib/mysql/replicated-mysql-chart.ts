@@ -3,6 +3,8 @@ import { Construct } from 'constructs';
 import { NfsPersistentVolumes, NfsVolumeOptions } from '../storage/nfs-persistent-volumes';
 import { StatefulMySQL } from './stateful-mysql';
 import { StatefulMySQLProps } from './stateful-mysql-props';
+import { namespaceOf } from '../internal/cluster-dns';
+import { optionalPlainObject, requirePlainObject } from '../internal/validate';
 
 /** Props of {@link ReplicatedMySqlChart}. */
 export interface ReplicatedMySqlChartProps extends ChartProps {
@@ -14,7 +16,7 @@ export interface ReplicatedMySqlChartProps extends ChartProps {
 
   /**
    * Static NFS volumes for the members. When set and the cluster names no
-   * StorageClass, the claims and the volumes share the class `<name>-nfs`.
+   * StorageClass, the claims and the volumes share the class `<namespace>-<name>-nfs`.
    * @default - no volumes: claims use the cluster's default StorageClass
    */
   readonly nfs?: NfsVolumeOptions;
@@ -31,17 +33,21 @@ export class ReplicatedMySqlChart extends Chart {
   public readonly volumes?: NfsPersistentVolumes;
 
   constructor(scope: Construct, id: string, props: ReplicatedMySqlChartProps = {}) {
-    super(scope, id, props);
-    const clusterProps = props.cluster ?? {};
+    super(scope, id, requirePlainObject('ReplicatedMySqlChart props', props));
+    const clusterProps = optionalPlainObject('cluster', props.cluster) ?? {};
+    const nfs = optionalPlainObject('nfs', props.nfs);
     const name = clusterProps.name ?? id;
-    const storageClassName = clusterProps.storage?.storageClassName ?? (props.nfs ? `${name}-nfs` : undefined);
+    // StorageClasses are cluster-wide: the namespace keeps two charts' classes apart.
+    const namespace = namespaceOf(this, clusterProps.namespace);
+    const storage = optionalPlainObject('cluster.storage', clusterProps.storage);
+    const storageClassName = storage?.storageClassName ?? (nfs ? `${namespace}-${name}-nfs` : undefined);
     this.cluster = new StatefulMySQL(this, 'Cluster', {
       ...clusterProps,
       name,
-      storage: { ...clusterProps.storage, storageClassName },
+      storage: { ...storage, storageClassName },
     });
-    if (props.nfs) {
-      this.volumes = new NfsPersistentVolumes(this, 'Volumes', { ...props.nfs, claims: this.cluster.dataClaims });
+    if (nfs) {
+      this.volumes = new NfsPersistentVolumes(this, 'Volumes', { ...nfs, claims: this.cluster.dataClaims });
     }
   }
 }

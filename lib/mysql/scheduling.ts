@@ -1,5 +1,8 @@
 import * as k8s from '../internal/k8s';
-import { requireDnsSubdomain, requireInteger, requireNonEmpty } from '../internal/validate';
+import {
+  optionalPlainObject, requireArray, requireBoolean, requireDnsSubdomain, requireEnum, requireInteger, requireLabels, requireLabelValue,
+  requirePlainObject, requireQualifiedName,
+} from '../internal/validate';
 
 /** Options of {@link Spread}. */
 export interface SpreadOptions {
@@ -10,30 +13,38 @@ export interface SpreadOptions {
   readonly topologyKey?: string;
 }
 
+/** One failure domain per node. */
+const DEFAULT_TOPOLOGY_KEY = 'kubernetes.io/hostname';
+
+/** The topology key of the options: a node label key (a qualified name). */
+function topologyKeyOf(options: SpreadOptions): string {
+  optionalPlainObject('spread options', options);
+  return requireQualifiedName('spread topologyKey', options?.topologyKey ?? DEFAULT_TOPOLOGY_KEY);
+}
+
 /** How members are spread over failure domains (pod anti-affinity among the members). */
 export class Spread {
   /** Prefer distinct domains; members share one when there are not enough. The default. */
   public static preferred(options: SpreadOptions = {}): Spread {
-    return new Spread('preferred', options.topologyKey);
+    return new Spread('preferred', topologyKeyOf(options));
   }
 
   /** Require distinct domains: a member without a free domain stays Pending. */
   public static required(options: SpreadOptions = {}): Spread {
-    return new Spread('required', options.topologyKey);
+    return new Spread('required', topologyKeyOf(options));
   }
 
   /** No spreading rule. */
   public static none(): Spread {
-    return new Spread('none', undefined);
+    return new Spread('none', DEFAULT_TOPOLOGY_KEY);
   }
 
-  private constructor(private readonly mode: 'preferred' | 'required' | 'none', private readonly topologyKey: string | undefined) {}
+  private constructor(private readonly mode: 'preferred' | 'required' | 'none', private readonly topologyKey: string) {}
 
   /** @internal The pod anti-affinity for members with these labels, if any. */
   public _toAffinity(memberLabels: Record<string, string>): k8s.Affinity | undefined {
     if (this.mode === 'none') return undefined;
-    const topologyKey = requireNonEmpty('spread topologyKey', this.topologyKey ?? 'kubernetes.io/hostname');
-    const term: k8s.PodAffinityTerm = { labelSelector: { matchLabels: { ...memberLabels } }, topologyKey };
+    const term: k8s.PodAffinityTerm = { labelSelector: { matchLabels: { ...memberLabels } }, topologyKey: this.topologyKey };
     return {
       podAntiAffinity: this.mode === 'required'
         ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
@@ -117,22 +128,21 @@ export function schedulingSpec(options: MemberSchedulingOptions, memberLabels: R
     spec.priorityClassName = requireDnsSubdomain('priorityClassName', options.priorityClassName);
   }
   if (options.nodeSelector !== undefined) {
-    for (const [key, value] of Object.entries(options.nodeSelector)) {
-      requireNonEmpty('nodeSelector key', key);
-      if (typeof value !== 'string' || value.length > 63) {
-        throw new Error(`nodeSelector["${key}"] must be a label value of at most 63 characters (got ${JSON.stringify(value)})`);
-      }
-    }
-    spec.nodeSelector = { ...options.nodeSelector };
+    spec.nodeSelector = requireLabels('nodeSelector', options.nodeSelector);
   }
   if (options.tolerations !== undefined) {
-    spec.tolerations = options.tolerations.map((t, index) => toleration(t, index));
+    spec.tolerations = requireArray('tolerations', options.tolerations).map((t, index) => toleration(t, index));
   }
   return spec;
 }
 
 function toleration(t: Toleration, index: number): k8s.Toleration {
   const where = `tolerations[${index}]`;
+  requirePlainObject(where, t);
+  if (t.exists !== undefined) requireBoolean(`${where}.exists`, t.exists);
+  if (t.key !== undefined && t.key !== '') requireQualifiedName(`${where}.key`, t.key);
+  if (t.value !== undefined) requireLabelValue(`${where}.value`, t.value);
+  if (t.effect !== undefined) requireEnum(`${where}.effect`, t.effect, TaintEffect);
   if (t.exists && t.value !== undefined) {
     throw new Error(`${where}: value must be unset when exists is true (got "${t.value}")`);
   }

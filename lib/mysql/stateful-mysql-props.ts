@@ -7,7 +7,10 @@ import { VolumeAccessMode } from '../statefulset/per-pod-claims';
 import { ReplicaTopologyProps } from './replica-topology';
 import { MemberSchedulingOptions } from './scheduling';
 
-/** Compute resources of one container. A field left out is left out of the manifest. */
+/**
+ * Compute resources of one container. A field left out keeps its default (see
+ * {@link MySqlResources}); no request may exceed its limit.
+ */
 export interface ContainerResources {
   /**
    * CPU the scheduler reserves, in millicores.

@@ -8,16 +8,20 @@ import { HeadlessService } from '../statefulset/headless-service';
 import * as k8s from '../internal/k8s';
 import { ClientSelector, MemberNetworkPolicy } from './network-access';
 import { HostPathPersistentVolumes } from '../storage/host-path-persistent-volumes';
-import { volumeOwnersIn } from '../storage/per-ordinal-volumes';
-import { BACKUP_PORT, CONTAINERS, MYSQL_PORT, MYSQL_UID, mysqlPodSpec } from './pod/mysql-pod';
+import { staticVolumeOwnersFor } from '../storage/per-ordinal-volumes';
+import { CONTAINERS, MYSQL_UID, mysqlPodSpec } from './pod/mysql-pod';
+import { BACKUP_PORT, MYSQL_PORT } from './pod/ports';
+import { withoutEmptyExternalIps } from '../internal/service-output';
 import { ReplicationMode } from './engine/replication-sql';
 import { serverConfigFragments } from './pod/server-config';
-import { PerPodClaims } from '../statefulset/per-pod-claims';
+import { linkClaimsWorkload, PerPodClaims } from '../statefulset/per-pod-claims';
 import { ReplicaTopology } from './replica-topology';
 import { schedulingSpec } from './scheduling';
 import { ClaimRetention, StatefulMySQLProps, VolumePermissions } from './stateful-mysql-props';
 import { serviceDomain } from '../internal/cluster-dns';
-import { requireEnum } from '../internal/validate';
+import { optionalPlainObject, requireBoolean, requireEnum, requireInstance, requirePlainObject } from '../internal/validate';
+import { requireUniqueObjectsInApp } from '../internal/unique-objects';
+import { resolveResources } from './pod/resources';
 
 /** The shipped scripts, mounted into every container from one ConfigMap. */
 export const SCRIPT_FILES = [
@@ -71,6 +75,8 @@ export class StatefulMySQL extends Construct {
 
   constructor(scope: Construct, id: string, props: StatefulMySQLProps = {}) {
     super(scope, id);
+    requirePlainObject('StatefulMySQL props', props);
+    requireUniqueObjectsInApp(this);
     this.topology = new ReplicaTopology(this, 'Topology', {
       name: props.name ?? id,
       replicas: props.replicas,
@@ -80,18 +86,30 @@ export class StatefulMySQL extends Construct {
     });
     const name = this.topology.name;
     const namespace = this.topology.namespace;
-    this.engine = props.engine ?? MySqlEngine.mysql84();
-    this.credentials = props.credentials ?? MySqlCredentials.fromSecretName(`${name}-credentials`);
+    this.engine = requireInstance('engine', props.engine ?? MySqlEngine.mysql84(), MySqlEngine, 'a MySqlEngine such as MySqlEngine.mysql84()');
+    this.credentials = requireInstance('credentials', props.credentials ?? MySqlCredentials.fromSecretName(`${name}-credentials`),
+      MySqlCredentials, 'a MySqlCredentials such as MySqlCredentials.fromSecretName(\'mysql-credentials\')');
+    const storage = optionalPlainObject('storage', props.storage);
     this.dataClaims = new PerPodClaims({
       statefulSet: { name },
       namespace,
       replicas: this.topology.replicas,
       templateName: 'data',
-      size: props.storage?.size,
-      storageClassName: props.storage?.storageClassName,
-      accessModes: props.storage?.accessModes,
+      size: storage?.size,
+      storageClassName: storage?.storageClassName,
+      accessModes: storage?.accessModes,
     });
-    const volumePermissions = requireEnum('storage.volumePermissions', props.storage?.volumePermissions ?? VolumePermissions.FS_GROUP, VolumePermissions);
+    const volumePermissions = requireEnum('storage.volumePermissions', storage?.volumePermissions ?? VolumePermissions.FS_GROUP, VolumePermissions);
+    const claimRetention = optionalPlainObject('claimRetention', props.claimRetention);
+    const whenDeleted = requireEnum('claimRetention.whenDeleted', claimRetention?.whenDeleted ?? ClaimRetention.RETAIN, ClaimRetention);
+    const whenScaled = requireEnum('claimRetention.whenScaled', claimRetention?.whenScaled ?? ClaimRetention.RETAIN, ClaimRetention);
+    if (whenDeleted === ClaimRetention.DELETE || whenScaled === ClaimRetention.DELETE) {
+      this.node.addValidation({ validate: () => this.staticVolumeRetentionProblems() });
+    }
+    const replicationMode = requireEnum('replicationMode', props.replicationMode ?? ReplicationMode.GTID, ReplicationMode);
+    const disruptionBudget = requireBoolean('disruptionBudget', props.disruptionBudget ?? true);
+    const networkAccess = optionalPlainObject('networkAccess', props.networkAccess);
+    const networkPolicy = requireBoolean('networkAccess.enabled', networkAccess?.enabled ?? true);
     if (volumePermissions !== VolumePermissions.ROOT_INIT_CONTAINER) {
       this.node.addValidation({ validate: () => this.hostPathProblems() });
     }
@@ -124,7 +142,7 @@ export class StatefulMySQL extends Construct {
       'statefulset.kubernetes.io/pod-name': this.topology.primary.podName,
     });
 
-    new k8s.KubeStatefulSet(this, 'Resource', {
+    const statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name, namespace, labels },
       spec: {
         serviceName: this.headlessService.name,
@@ -146,39 +164,37 @@ export class StatefulMySQL extends Construct {
               topology: this.topology,
               engine: this.engine,
               credentials: this.credentials,
-              replicationMode: props.replicationMode ?? ReplicationMode.GTID,
+              replicationMode,
               configMapName: configMap.name,
               scriptsConfigMapName: scriptsConfigMap.name,
               dataVolumeName: this.dataClaims.templateName,
-              resources: props.resources ?? {},
-              clone: props.clone ?? {},
+              resources: resolveResources(props.resources),
+              clone: optionalPlainObject('clone', props.clone) ?? {},
               volumePermissions,
             }),
-            ...schedulingSpec(props.scheduling ?? {}, this.selectorLabels),
+            ...schedulingSpec(optionalPlainObject('scheduling', props.scheduling) ?? {}, this.selectorLabels),
           },
         },
         volumeClaimTemplates: [this.dataClaims.toVolumeClaimTemplate()],
-        persistentVolumeClaimRetentionPolicy: {
-          whenDeleted: props.claimRetention?.whenDeleted ?? ClaimRetention.RETAIN,
-          whenScaled: props.claimRetention?.whenScaled ?? ClaimRetention.RETAIN,
-        },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted, whenScaled },
       },
     });
+    linkClaimsWorkload(this.dataClaims, statefulSet);
 
-    if (props.disruptionBudget ?? true) {
+    if (disruptionBudget) {
       new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
         metadata: { name, namespace, labels },
         spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.selectorLabels } },
       });
     }
-    if (props.networkAccess?.enabled ?? true) {
+    if (networkPolicy) {
       this.networkPolicy = new MemberNetworkPolicy(this, 'NetworkPolicy', {
         name,
         namespace,
         memberLabels: this.selectorLabels,
         databasePort: MYSQL_PORT,
         backupPort: BACKUP_PORT,
-        clients: props.networkAccess?.clients ?? [{}],
+        clients: networkAccess?.clients ?? [{}],
       });
     }
   }
@@ -249,15 +265,24 @@ export class StatefulMySQL extends Construct {
    * fsGroup to them: the server (uid 999) could not write its data directory.
    */
   private hostPathProblems(): string[] {
-    const claims = this.dataClaims;
-    return volumeOwnersIn(this)
-      .filter((c): c is HostPathPersistentVolumes => c instanceof HostPathPersistentVolumes)
-      .filter(volumes => volumes.claims.statefulSetName === claims.statefulSetName
-        && volumes.claims.namespace === claims.namespace && volumes.claims.templateName === claims.templateName)
+    return staticVolumeOwnersFor(this, this.dataClaims)
+      .filter(volumes => volumes instanceof HostPathPersistentVolumes)
       .map(volumes => `StatefulMySQL "${this.name}" keeps its data on HostPathPersistentVolumes "${volumes.node.path}", `
         + `whose directories kubelet creates owned by root with mode 0755, which the server (uid ${MYSQL_UID}) cannot write; `
         + 'set storage: { volumePermissions: VolumePermissions.ROOT_INIT_CONTAINER } (one init container then runs as root with CAP_CHOWN only; '
         + 'the namespace must allow the Pod Security "baseline" profile)');
+  }
+
+  /**
+   * Claims deleted by the StatefulSet (claimRetention DELETE) leave static, pre-bound
+   * volumes `Released` with the deleted claim's uid in their `claimRef`: the claim the
+   * controller creates again never binds, and the member stays Pending for good.
+   */
+  private staticVolumeRetentionProblems(): string[] {
+    return staticVolumeOwnersFor(this, this.dataClaims)
+      .map(volumes => `StatefulMySQL "${this.name}" deletes its claims (claimRetention DELETE), but its data is on the pre-bound static volumes of "${volumes.node.path}": `
+        + 'a released static volume keeps the deleted claim\'s uid and never binds the claim created again, so the member would stay Pending; '
+        + 'keep claimRetention at ClaimRetention.RETAIN, or use dynamically provisioned storage (NfsSubdirProvisioner, a CSI StorageClass)');
   }
 
   private serviceHost(service: kplus.Service): string {
@@ -273,6 +298,6 @@ export class StatefulMySQL extends Construct {
     for (const [key, value] of Object.entries(selector)) {
       service.selectLabel(key, value);
     }
-    return service;
+    return withoutEmptyExternalIps(service);
   }
 }

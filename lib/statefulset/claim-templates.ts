@@ -2,9 +2,9 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { declaredNamespace } from '../internal/cluster-dns';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { PerPodClaims } from './per-pod-claims';
+import { linkClaimsWorkload, PerPodClaims } from './per-pod-claims';
 import { apiObjectOf, findContainer, plusWorkload, PlusContainer, PlusWorkload } from './workloads';
-import { requireAbsolutePath, requireNonEmpty } from '../internal/validate';
+import { optionalPlainObject, requireAbsolutePath, requireBoolean, requireInstance, requireNonEmpty } from '../internal/validate';
 
 /** Options of {@link ClaimTemplate.mount}. */
 export interface ClaimMountOptions {
@@ -73,6 +73,7 @@ export class ClaimTemplate {
    * replicas).
    */
   public static add(statefulSet: IConstruct, claims: PerPodClaims): ClaimTemplate {
+    requireInstance('claims', claims, PerPodClaims, 'a PerPodClaims');
     const what = `claim template "${claims.templateName}"`;
     const object = apiObjectOf(statefulSet, what, 'StatefulSet');
     const set = plusWorkload(statefulSet);
@@ -116,6 +117,7 @@ export class ClaimTemplate {
     }
     const added = new ClaimTemplate(statefulSet, claims);
     state.templates.push(added);
+    linkClaimsWorkload(claims, object);
     return added;
   }
 
@@ -141,7 +143,9 @@ export class ClaimTemplate {
    * that list, and a later first mount fails validation.
    */
   public mount(containerName: string, path: string, options: ClaimMountOptions = {}): void {
+    optionalPlainObject('mount options', options);
     const mountPath = requireAbsolutePath(`mount path of claim template "${this.name}"`, path);
+    if (options.readOnly !== undefined) requireBoolean('mount options readOnly', options.readOnly);
     const subPath = options.subPath === undefined ? undefined : requireNonEmpty(`subPath of claim template "${this.name}"`, options.subPath);
     if (subPath !== undefined && (subPath.startsWith('/') || subPath.split('/').includes('..'))) {
       throw new Error(`subPath of claim template "${this.name}" must be a relative path without '..' segments (got "${subPath}")`);

@@ -1,16 +1,26 @@
 import { DEFAULT_CLUSTER_DOMAIN, namespaceOf, serviceDomain } from '../internal/cluster-dns';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { requireDnsLabel, requireDnsSubdomain, requireInteger, requireDistinct } from '../internal/validate';
+import { withoutEmptyExternalIps } from '../internal/service-output';
+import {
+  requireArray, requireBoolean, requireDistinct, requireDns1035Label, requireDnsLabel, requireDnsSubdomain, requireEnum, requireInteger,
+  requireLabels, requirePlainObject,
+} from '../internal/validate';
 import { StatefulSetHosts } from './statefulset-hosts';
 import { INamedResource } from './workloads';
 
-/** A port of a {@link HeadlessService} (TCP). */
+/** A port of a {@link HeadlessService}. */
 export interface HeadlessServicePort {
   /** The port number. */
   readonly port: number;
   /**
-   * Its name, which becomes a DNS SRV record (at most 15 characters).
+   * Its protocol. One number may be published once per protocol, e.g. DNS on TCP and UDP.
+   * @default kplus.Protocol.TCP
+   */
+  readonly protocol?: kplus.Protocol;
+  /**
+   * Its name, which becomes a DNS SRV record: a DNS-1123 label of at most 15 characters.
+   * Required when the Service has more than one port.
    * @default - unnamed
    */
   readonly name?: string;
@@ -82,29 +92,39 @@ export class HeadlessService extends kplus.Service {
   public readonly clusterDomain: string;
 
   constructor(scope: Construct, id: string, props: HeadlessServiceProps = {}) {
-    const name = requireDnsLabel('HeadlessService name', props.name ?? id);
+    requirePlainObject('HeadlessService props', props);
+    const name = requireDns1035Label('HeadlessService name', props.name ?? id);
     const namespace = props.namespace === undefined ? undefined : requireDnsLabel('HeadlessService namespace', props.namespace);
-    const ports = props.ports ?? [];
-    ports.forEach((port, index) => {
-      requireInteger(`HeadlessService ports[${index}].port`, port.port ?? NaN, 1, 65535);
+    const ports = [...requireArray('HeadlessService ports', props.ports ?? [])].map((port, index) => {
+      requirePlainObject(`HeadlessService ports[${index}]`, port);
+      requireInteger(`HeadlessService ports[${index}].port`, port.port, 1, 65535);
       if (port.targetPort !== undefined) {
         requireInteger(`HeadlessService ports[${index}].targetPort`, port.targetPort, 1, 65535);
       }
       if (port.name !== undefined) {
         requireDnsLabel(`HeadlessService ports[${index}].name`, port.name, 15);
       }
+      const protocol = requireEnum(`HeadlessService ports[${index}].protocol`, port.protocol ?? kplus.Protocol.TCP, kplus.Protocol);
+      return { ...port, protocol };
     });
-    requireDistinct('HeadlessService port numbers', ports.map(p => String(p.port)));
+    requireDistinct('HeadlessService ports (number and protocol)', ports.map(p => `${p.port}/${p.protocol}`));
     requireDistinct('HeadlessService port names', ports.filter(p => p.name !== undefined).map(p => p.name!));
+    if (ports.length > 1 && ports.some(p => p.name === undefined)) {
+      throw new Error(`HeadlessService ports must all be named when there are several, because the API server requires it (got ${JSON.stringify(ports)})`);
+    }
+    const labels = props.labels === undefined ? undefined : requireLabels('HeadlessService labels', props.labels);
+    const selector = requireLabels('HeadlessService selector', props.selector ?? {});
+    const publishNotReadyAddresses = requireBoolean('HeadlessService publishNotReadyAddresses', props.publishNotReadyAddresses ?? true);
     super(scope, id, {
-      metadata: { name, namespace, labels: props.labels },
+      metadata: { name, namespace, labels },
       clusterIP: 'None',
       type: kplus.ServiceType.CLUSTER_IP,
-      ports: ports.map(p => ({ port: p.port, name: p.name, targetPort: p.targetPort })),
-      publishNotReadyAddresses: props.publishNotReadyAddresses ?? true,
+      ports: ports.map(p => ({ port: p.port, name: p.name, targetPort: p.targetPort, protocol: p.protocol })),
+      publishNotReadyAddresses,
     });
+    withoutEmptyExternalIps(this);
     this.clusterDomain = requireDnsSubdomain('HeadlessService clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
-    for (const [key, value] of Object.entries(props.selector ?? {})) {
+    for (const [key, value] of Object.entries(selector)) {
       this.selectLabel(key, value);
     }
     this.node.addValidation({

@@ -1,7 +1,10 @@
 import { Size } from 'cdk8s';
+import { IConstruct } from 'constructs';
 import * as k8s from '../internal/k8s';
 import { INamedResource } from './workloads';
-import { MAX_DNS_LABEL_LENGTH, requireDnsLabel, requireDnsSubdomain, requireInteger, requirePositiveSize } from '../internal/validate';
+import {
+  MAX_DNS_LABEL_LENGTH, requireDistinct, requireDnsLabel, requireDnsSubdomain, requireEnumArray, requireInteger, requirePlainObject, requirePositiveSize,
+} from '../internal/validate';
 
 /** How a volume may be mounted (the PersistentVolume access modes). */
 export enum VolumeAccessMode {
@@ -35,7 +38,7 @@ export interface PerPodClaimsProps {
   readonly size?: Size;
   /**
    * StorageClass of the claims. Static PersistentVolumes only bind to claims of the
-   * same class.
+   * same class; `''` asks for a volume without a class (no dynamic provisioning).
    * @default - the cluster's default StorageClass
    */
   readonly storageClassName?: string;
@@ -70,17 +73,24 @@ export class PerPodClaims {
   public readonly accessModes: VolumeAccessMode[];
 
   constructor(props: PerPodClaimsProps) {
+    requirePlainObject('PerPodClaims props', props);
+    requirePlainObject('statefulSet', props.statefulSet);
     this.statefulSetName = requireDnsLabel('statefulSet name', props.statefulSet.name);
     this.namespace = requireDnsLabel('namespace', props.namespace);
     this.replicas = requireInteger('replicas', props.replicas, 1);
     this.templateName = requireDnsLabel('claim templateName', props.templateName ?? 'data');
     this.size = props.size ?? Size.gibibytes(10);
     requirePositiveSize('claim size', this.size);
-    this.storageClassName = props.storageClassName === undefined
-      ? undefined : requireDnsSubdomain('storageClassName', props.storageClassName);
-    this.accessModes = [...(props.accessModes ?? [VolumeAccessMode.READ_WRITE_ONCE])];
+    // '' is Kubernetes' "no class": the claim binds only to volumes without a class.
+    this.storageClassName = props.storageClassName === undefined || props.storageClassName === ''
+      ? props.storageClassName : requireDnsSubdomain('storageClassName', props.storageClassName);
+    this.accessModes = requireEnumArray('accessModes', props.accessModes ?? [VolumeAccessMode.READ_WRITE_ONCE], VolumeAccessMode);
     if (this.accessModes.length === 0) {
       throw new Error('accessModes must name at least one access mode (got [])');
+    }
+    requireDistinct('accessModes', this.accessModes);
+    if (this.accessModes.includes(VolumeAccessMode.READ_WRITE_ONCE_POD) && this.accessModes.length > 1) {
+      throw new Error(`accessModes must hold ReadWriteOncePod alone: the API server refuses it with other modes (got [${this.accessModes.join(', ')}])`);
     }
     const longest = this.claimName(this.replicas - 1);
     if (longest.length > MAX_DNS_LABEL_LENGTH) {
@@ -110,4 +120,40 @@ export class PerPodClaims {
       },
     };
   }
+}
+
+/** The workloads whose pods mount the claims, and the constructs holding their volumes. */
+interface ClaimLinks {
+  readonly workloads: IConstruct[];
+  readonly storage: IConstruct[];
+}
+
+const LINKS = new WeakMap<PerPodClaims, ClaimLinks>();
+
+function linksOf(claims: PerPodClaims): ClaimLinks {
+  let links = LINKS.get(claims);
+  if (!links) {
+    links = { workloads: [], storage: [] };
+    LINKS.set(claims, links);
+  }
+  return links;
+}
+
+/**
+ * Records that `workload` (its StatefulSet object) mounts the claims: it is written after
+ * every storage construct linked to the same claims, whichever is created first, so a
+ * single `kubectl apply` creates the StorageClass and the volumes before the pods that
+ * need them.
+ */
+export function linkClaimsWorkload(claims: PerPodClaims, workload: IConstruct): void {
+  const links = linksOf(claims);
+  links.workloads.push(workload);
+  links.storage.forEach(storage => workload.node.addDependency(storage));
+}
+
+/** Records that `storage` (PersistentVolumes, a StorageClass) serves the claims; see {@link linkClaimsWorkload}. */
+export function linkClaimsStorage(claims: PerPodClaims, storage: IConstruct): void {
+  const links = linksOf(claims);
+  links.storage.push(storage);
+  links.workloads.forEach(workload => workload.node.addDependency(storage));
 }

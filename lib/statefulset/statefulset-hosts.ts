@@ -1,6 +1,6 @@
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_NAMESPACE, declaredNamespace, serviceDomain } from '../internal/cluster-dns';
 import { IConstruct } from 'constructs';
-import { requireDnsLabel, requireDnsSubdomain, requireInteger } from '../internal/validate';
+import { requireDns1035Label, requireDnsLabel, requireDnsSubdomain, requireInteger, requirePlainObject } from '../internal/validate';
 import { apiObjectOf } from './workloads';
 
 /** Props of {@link StatefulSetHosts}. */
@@ -61,8 +61,9 @@ export class StatefulSetHosts {
   public readonly clusterDomain: string;
 
   constructor(props: StatefulSetHostsProps) {
+    requirePlainObject('StatefulSetHosts props', props);
     this.statefulSetName = requireDnsLabel('StatefulSetHosts statefulSetName', props.statefulSetName);
-    this.serviceName = requireDnsLabel('StatefulSetHosts serviceName', props.serviceName);
+    this.serviceName = requireDns1035Label('StatefulSetHosts serviceName', props.serviceName);
     this.namespace = requireDnsLabel('StatefulSetHosts namespace', props.namespace ?? DEFAULT_NAMESPACE);
     this.clusterDomain = requireDnsSubdomain('StatefulSetHosts clusterDomain', props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN);
   }

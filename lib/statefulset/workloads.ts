@@ -44,7 +44,7 @@ function isPlusContainer(candidate: unknown): candidate is PlusContainer {
 
 /** The workload as a cdk8s-plus workload of any version, or undefined for anything else (an L1 object, say). */
 export function plusWorkload(workload: IConstruct): PlusWorkload | undefined {
-  const w = workload as Partial<PlusWorkload>;
+  const w = (workload ?? {}) as Partial<PlusWorkload>;
   return Array.isArray(w.containers) && Array.isArray(w.initContainers)
     && [...w.containers, ...w.initContainers].every(isPlusContainer) ? w as PlusWorkload : undefined;
 }

@@ -2,10 +2,10 @@ import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../internal/k8s';
 import {
-  createNoProvisionerStorageClass, createPerOrdinalVolumes, planPerOrdinalVolumes, ReclaimPolicy,
+  createNoProvisionerStorageClass, createPerOrdinalVolumes, planPerOrdinalVolumes, ReclaimPolicy, staticReclaimPolicy,
 } from './per-ordinal-volumes';
 import { PerPodClaims, VolumeAccessMode } from '../statefulset/per-pod-claims';
-import { requireDnsSubdomain } from '../internal/validate';
+import { requireBoolean, requireDnsSubdomain } from '../internal/validate';
 
 /** The node label that holds a node's name, used for the volumes' node affinity. */
 const NODE_HOSTNAME_LABEL = 'kubernetes.io/hostname';
@@ -40,8 +40,9 @@ export interface HostPathPersistentVolumesProps {
 
   /**
    * StorageClass of the volumes. It must equal the claims' `storageClassName`,
-   * otherwise the claims never bind to these volumes.
-   * @default HostPathPersistentVolumes.DEFAULT_STORAGE_CLASS_NAME ('manual')
+   * otherwise the claims never bind to these volumes; `''` (no class) creates no
+   * StorageClass.
+   * @default - the claims' `storageClassName`
    */
   readonly storageClassName?: string;
 
@@ -49,7 +50,7 @@ export interface HostPathPersistentVolumesProps {
    * Create the StorageClass (no provisioner, `WaitForFirstConsumer`). Turn off when it
    * exists already, in the cluster or in this app (two StorageClasses of one name in
    * an app fail validation).
-   * @default true
+   * @default - true, unless the claims ask for no class (`storageClassName: ''`)
    */
   readonly createStorageClass?: boolean;
 
@@ -74,8 +75,9 @@ export interface HostPathPersistentVolumesProps {
   readonly accessModes?: VolumeAccessMode[];
 
   /**
-   * What happens to the volume when its claim is deleted. The directory itself stays
-   * on the node either way.
+   * What happens to the volume when its claim is deleted. Only `ReclaimPolicy.RETAIN`:
+   * Kubernetes cannot delete a static hostPath volume (it would go `Failed`); the
+   * directory stays on the node.
    * @default ReclaimPolicy.RETAIN
    */
   readonly reclaimPolicy?: ReclaimPolicy;
@@ -111,22 +113,27 @@ export class HostPathPersistentVolumes extends Construct {
 
   constructor(scope: Construct, id: string, props: HostPathPersistentVolumesProps) {
     super(scope, id);
+    const plan = planPerOrdinalVolumes('hostPath', props);
     const claims = props.claims;
     this.claims = claims;
-    this.storageClassName = requireDnsSubdomain('hostPath storageClassName',
-      props.storageClassName ?? HostPathPersistentVolumes.DEFAULT_STORAGE_CLASS_NAME);
     if (claims.storageClassName === undefined) {
-      throw new Error(`HostPathPersistentVolumes needs claims with a storageClassName (got none for "${claims.claimName(0)}"); create the claims with storageClassName "${this.storageClassName}" so they wait for these volumes instead of the cluster's default StorageClass`);
+      throw new Error(`HostPathPersistentVolumes needs claims with a storageClassName (got none for "${claims.claimName(0)}"); create the claims with storageClassName "${props.storageClassName ?? HostPathPersistentVolumes.DEFAULT_STORAGE_CLASS_NAME}" so they wait for these volumes instead of the cluster's default StorageClass`);
     }
-    if (claims.storageClassName !== this.storageClassName) {
-      throw new Error(`hostPath storageClassName must equal the claims' storageClassName "${claims.storageClassName}", or the claims never bind to these volumes (got "${this.storageClassName}")`);
+    const storageClassName = props.storageClassName ?? claims.storageClassName;
+    if (storageClassName !== claims.storageClassName) {
+      throw new Error(`hostPath storageClassName must equal the claims' storageClassName "${claims.storageClassName}", or the claims never bind to these volumes (got ${JSON.stringify(storageClassName)})`);
     }
+    // '' is Kubernetes' "no class": the volumes carry none either, and there is no StorageClass to create.
+    this.storageClassName = storageClassName === '' ? '' : requireDnsSubdomain('hostPath storageClassName', storageClassName);
     this.nodeName = props.node === undefined ? undefined : requireDnsSubdomain('hostPath node', props.node);
-    const plan = planPerOrdinalVolumes('hostPath', props);
-    const reclaimPolicy = props.reclaimPolicy ?? ReclaimPolicy.RETAIN;
+    const reclaimPolicy = staticReclaimPolicy('hostPath', props.reclaimPolicy);
+    const createStorageClass = requireBoolean('hostPath createStorageClass', props.createStorageClass ?? this.storageClassName !== '');
+    if (createStorageClass && this.storageClassName === '') {
+      throw new Error('hostPath createStorageClass must be false when the claims ask for no class (storageClassName \'\'): a StorageClass needs a name (got true)');
+    }
 
     this.paths = plan.volumes.map(v => v.path);
-    if (props.createStorageClass ?? true) {
+    if (createStorageClass) {
       this.storageClass = createNoProvisionerStorageClass(this, this.storageClassName, reclaimPolicy);
     }
     const nodeAffinity: k8s.VolumeNodeAffinity | undefined = this.nodeName === undefined ? undefined : {
@@ -140,6 +147,6 @@ export class HostPathPersistentVolumes extends Construct {
       reclaimPolicy,
       storageClassName: this.storageClassName,
       sourceFields: v => ({ hostPath: { path: v.path, type: 'DirectoryOrCreate' }, nodeAffinity }),
-    }, this.storageClass);
+    });
   }
 }

@@ -2,10 +2,10 @@ import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../internal/k8s';
 import {
-  createNoProvisionerStorageClass, createPerOrdinalVolumes, planPerOrdinalVolumes, ReclaimPolicy,
+  createNoProvisionerStorageClass, createPerOrdinalVolumes, planPerOrdinalVolumes, ReclaimPolicy, staticReclaimPolicy,
 } from './per-ordinal-volumes';
 import { PerPodClaims, VolumeAccessMode } from '../statefulset/per-pod-claims';
-import { requireDnsSubdomain, requireNonEmpty } from '../internal/validate';
+import { requireArray, requireBoolean, requireDnsSubdomain, requireHost, requireNonEmpty } from '../internal/validate';
 
 /** Where and how {@link NfsPersistentVolumes} are made, whatever claims they serve. */
 export interface NfsVolumeOptions {
@@ -43,7 +43,8 @@ export interface NfsVolumeOptions {
   readonly accessModes?: VolumeAccessMode[];
 
   /**
-   * What happens to the data when a claim is deleted.
+   * What happens to the data when a claim is deleted. Only `ReclaimPolicy.RETAIN`:
+   * Kubernetes cannot delete a static NFS volume (it would go `Failed`).
    * @default ReclaimPolicy.RETAIN
    */
   readonly reclaimPolicy?: ReclaimPolicy;
@@ -58,7 +59,7 @@ export interface NfsVolumeOptions {
    * Create the StorageClass named by the claims (no provisioner,
    * `WaitForFirstConsumer`). Turn off when it exists already, in the cluster or
    * in this app (two StorageClasses of one name in an app fail validation).
-   * @default true
+   * @default - true, unless the claims ask for no class (`storageClassName: ''`)
    */
   readonly createStorageClass?: boolean;
 }
@@ -88,18 +89,24 @@ export class NfsPersistentVolumes extends Construct {
 
   constructor(scope: Construct, id: string, props: NfsPersistentVolumesProps) {
     super(scope, id);
+    const plan = planPerOrdinalVolumes('NFS', props);
     const claims = props.claims;
     if (claims.storageClassName === undefined) {
       throw new Error(`NfsPersistentVolumes needs claims with a storageClassName (got none for "${claims.claimName(0)}"); create the claims with one, e.g. "nfs-${claims.statefulSetName}", so they wait for these volumes instead of the cluster's default StorageClass`);
     }
-    const storageClassName = requireDnsSubdomain('storageClassName', claims.storageClassName);
-    const server = requireNonEmpty('NFS server', props.server);
-    const plan = planPerOrdinalVolumes('NFS', props);
-    const mountOptions = props.mountOptions?.map((option, index) => requireNonEmpty(`NFS mountOptions[${index}]`, option));
-    const reclaimPolicy = props.reclaimPolicy ?? ReclaimPolicy.RETAIN;
+    // '' is Kubernetes' "no class": the volumes carry none either, and there is no StorageClass to create.
+    const storageClassName = claims.storageClassName === '' ? '' : requireDnsSubdomain('storageClassName', claims.storageClassName);
+    const server = requireHost('NFS server', props.server);
+    const mountOptions = props.mountOptions === undefined ? undefined
+      : requireArray('NFS mountOptions', props.mountOptions).map((option, index) => requireNonEmpty(`NFS mountOptions[${index}]`, option));
+    const reclaimPolicy = staticReclaimPolicy('NFS', props.reclaimPolicy);
+    const createStorageClass = requireBoolean('NFS createStorageClass', props.createStorageClass ?? storageClassName !== '');
+    if (createStorageClass && storageClassName === '') {
+      throw new Error('NFS createStorageClass must be false when the claims ask for no class (storageClassName \'\'): a StorageClass needs a name (got true)');
+    }
 
     this.paths = plan.volumes.map(v => v.path);
-    if (props.createStorageClass ?? true) {
+    if (createStorageClass) {
       this.storageClass = createNoProvisionerStorageClass(this, storageClassName, reclaimPolicy);
     }
     this.volumes = createPerOrdinalVolumes(this, plan, claims, {
@@ -108,6 +115,6 @@ export class NfsPersistentVolumes extends Construct {
       reclaimPolicy,
       storageClassName,
       sourceFields: v => ({ mountOptions, nfs: { server, path: v.path } }),
-    }, this.storageClass);
+    });
   }
 }

@@ -1,8 +1,12 @@
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as k8s from '../internal/k8s';
-import { PerPodClaims, VolumeAccessMode } from '../statefulset/per-pod-claims';
-import { requireAbsolutePath, requireDistinct, requireDnsSubdomain, requireInteger, requirePositiveSize } from '../internal/validate';
+import { linkClaimsStorage, PerPodClaims, VolumeAccessMode } from '../statefulset/per-pod-claims';
+import {
+  requireAbsolutePath, requireDistinct, requireDnsSubdomain, requireEnum, requireEnumArray, requireInteger, requirePlainObject, requirePositiveSize,
+  requireInstance, requireString,
+} from '../internal/validate';
+import { requireUniqueObjectsInApp } from '../internal/unique-objects';
 
 /**
  * What the static PersistentVolume constructs ({@link NfsPersistentVolumes},
@@ -16,8 +20,21 @@ import { requireAbsolutePath, requireDistinct, requireDnsSubdomain, requireInteg
 export enum ReclaimPolicy {
   /** Keep the data; an administrator reclaims the volume by hand. */
   RETAIN = 'Retain',
-  /** Delete the volume (a static NFS volume leaves its export directory as it is; a provisioner decides for its own). */
+  /** Delete the volume and its data; only for provisioned volumes ({@link NfsSubdirProvisioner}): static volumes refuse it. */
   DELETE = 'Delete',
+}
+
+/**
+ * The reclaim policy of static volumes: only `Retain` works. Kubernetes has no deleter
+ * for a hand-made NFS or hostPath volume, so with `Delete` a released volume goes
+ * `Failed` and its data stays where it was.
+ */
+export function staticReclaimPolicy(label: string, policy: ReclaimPolicy | undefined): ReclaimPolicy {
+  const checked = requireEnum(`${label} reclaimPolicy`, policy ?? ReclaimPolicy.RETAIN, ReclaimPolicy);
+  if (checked !== ReclaimPolicy.RETAIN) {
+    throw new Error(`${label} reclaimPolicy must be ReclaimPolicy.RETAIN: Kubernetes cannot delete a static ${label} volume, which goes Failed instead (got "${checked}"); use NfsSubdirProvisioner for volumes that are deleted with their claims`);
+  }
+  return checked;
 }
 
 /** The StorageClass provisioner that provisions nothing: volumes are created by hand (statically). */
@@ -64,13 +81,27 @@ export interface PerOrdinalVolumePlan {
 }
 
 /**
+ * A directory as the kernel resolves it: repeated slashes and `.` segments dropped, no
+ * trailing slash, so that `/e//db/` and `/e/db` compare equal. (`..` is refused before.)
+ */
+export function normalisedPath(path: string): string {
+  return '/' + path.split('/').filter(segment => segment !== '' && segment !== '.').join('/');
+}
+
+/** True when `inner` is `outer` or a directory below it. */
+function isWithin(inner: string, outer: string): boolean {
+  return inner === outer || inner.startsWith(outer === '/' ? '/' : `${outer}/`);
+}
+
+/**
  * Checks the shared settings and plans one volume per ordinal. `label` starts every
  * message (e.g. `NFS`), so errors name the construct the user called.
  */
 export function planPerOrdinalVolumes(label: string, options: PerOrdinalVolumeOptions): PerOrdinalVolumePlan {
-  const claims = options.claims;
-  const basePath = requireAbsolutePath(`${label} basePath`, options.basePath).replace(/\/+$/, '') || '/';
-  const pattern = options.pathPattern ?? '{claim}';
+  requirePlainObject(`${label} volume props`, options);
+  const claims = requireInstance(`${label} claims`, options.claims, PerPodClaims, 'a PerPodClaims describing the claims of one claim template');
+  const basePath = normalisedPath(requireAbsolutePath(`${label} basePath`, options.basePath));
+  const pattern = requireString(`${label} pathPattern`, options.pathPattern ?? '{claim}');
   if (!pattern.includes('{ordinal}') && !pattern.includes('{claim}')) {
     throw new Error(`${label} pathPattern must contain {ordinal} or {claim}, or every volume would share one directory (got "${pattern}")`);
   }
@@ -84,7 +115,11 @@ export function planPerOrdinalVolumes(label: string, options: PerOrdinalVolumeOp
   if (capacityBytes < requestedBytes) {
     throw new Error(`${label} capacity must be at least the claims' requested size ${claims.size.asString()} (got ${capacity.asString()})`);
   }
-  const accessModes = [...(options.accessModes ?? claims.accessModes)];
+  const accessModes = options.accessModes === undefined
+    ? [...claims.accessModes] : requireEnumArray(`${label} accessModes`, options.accessModes, VolumeAccessMode);
+  if (accessModes.includes(VolumeAccessMode.READ_WRITE_ONCE_POD) && accessModes.length > 1) {
+    throw new Error(`${label} accessModes must hold ReadWriteOncePod alone: the API server refuses it with other modes (got [${accessModes.join(', ')}])`);
+  }
   const missing = claims.accessModes.filter(mode => !accessModes.includes(mode));
   if (missing.length > 0) {
     throw new Error(`${label} accessModes must include every access mode the claims request (missing ${missing.join(', ')}; got [${accessModes.join(', ')}])`);
@@ -96,7 +131,7 @@ export function planPerOrdinalVolumes(label: string, options: PerOrdinalVolumeOp
       .replace(/\{ordinal\}/g, String(ordinal))
       .replace(/\{claim\}/g, claimName)
       .replace(/\{statefulset\}/g, claims.statefulSetName);
-    const path = requireAbsolutePath(`${label} path of ordinal ${ordinal}`, `${basePath === '/' ? '' : basePath}/${relative}`);
+    const path = normalisedPath(requireAbsolutePath(`${label} path of ordinal ${ordinal}`, `${basePath === '/' ? '' : basePath}/${relative}`));
     return {
       ordinal,
       claimName,
@@ -105,6 +140,8 @@ export function planPerOrdinalVolumes(label: string, options: PerOrdinalVolumeOp
       labels: { 'app.kubernetes.io/instance': claims.statefulSetName, 'statefulset.kubernetes.io/ordinal': String(ordinal) },
     };
   });
+  // One pattern applied to distinct ordinals gives sibling directories (no '..' is
+  // allowed), so within one construct only equal paths can collide.
   requireDistinct(`${label} paths`, volumes.map(v => v.path));
   return { capacity, accessModes, volumes };
 }
@@ -133,7 +170,7 @@ export function clusterScoped<T extends ApiObject>(apiObject: T): T {
 
 /** What distinguishes one kind of per-ordinal PersistentVolume (NFS, hostPath …) from another. */
 export interface PerOrdinalVolumeKind {
-  /** The volume source's field name, e.g. `nfs` or `hostPath`; volumes are named `<claim>-<kind in lower case>`. */
+  /** The volume source's field name, e.g. `nfs` or `hostPath`; volumes are named `<namespace>-<claim>-<kind in lower case>`. */
   readonly kind: string;
   /** The machine holding the directories (NFS server, node name), or undefined for "any node". */
   readonly host?: string;
@@ -148,10 +185,14 @@ export interface PerOrdinalVolumeKind {
  * ordinal, and registers their directories for the app-wide checks.
  */
 export function createPerOrdinalVolumes(
-  owner: Construct, plan: PerOrdinalVolumePlan, claims: PerPodClaims, kind: PerOrdinalVolumeKind, storageClass?: k8s.KubeStorageClass,
+  owner: Construct, plan: PerOrdinalVolumePlan, claims: PerPodClaims, kind: PerOrdinalVolumeKind,
 ): k8s.KubePersistentVolume[] {
+  requireUniqueObjectsInApp(owner);
+  linkClaimsStorage(claims, owner);
   const volumes = plan.volumes.map(v => clusterScoped(new k8s.KubePersistentVolume(owner, `Volume${v.ordinal}`, {
-    metadata: { name: `${v.claimName}-${kind.kind.toLowerCase()}`, labels: v.labels },
+    // Volumes are cluster-scoped and claims are not: the namespace keeps the volumes of one
+    // chart applied in two namespaces apart (else the second apply re-points the first's).
+    metadata: { name: `${claims.namespace}-${v.claimName}-${kind.kind.toLowerCase()}`, labels: v.labels },
     spec: {
       capacity: { storage: k8s.Quantity.fromString(plan.capacity.asString()) },
       accessModes: [...plan.accessModes],
@@ -167,7 +208,7 @@ export function createPerOrdinalVolumes(
     host: kind.host,
     path: v.path,
     claim: `${claims.namespace}/${v.claimName}`,
-  })), storageClass);
+  })), claims);
   return volumes;
 }
 
@@ -185,10 +226,10 @@ export interface VolumeLocation {
   readonly claim: string;
 }
 
-/** What one construct registered: its volumes' locations and the StorageClass it created. */
+/** What one construct registered: the claims it serves and its volumes' locations. */
 interface RegisteredVolumes {
+  readonly claims: PerPodClaims;
   readonly locations: VolumeLocation[];
-  readonly storageClass?: k8s.KubeStorageClass;
 }
 
 /**
@@ -198,38 +239,46 @@ interface RegisteredVolumes {
  */
 const REGISTERED = new WeakMap<IConstruct, Map<Construct, RegisteredVolumes>>();
 
-/** The constructs in the app of `scope` that registered per-ordinal volumes. */
-export function volumeOwnersIn(scope: IConstruct): Construct[] {
-  return [...(REGISTERED.get(scope.node.root)?.keys() ?? [])];
+/**
+ * The constructs in the app of `scope` whose per-ordinal volumes are pre-bound to the
+ * claims of the template `claims` describes (same namespace, StatefulSet and template).
+ */
+export function staticVolumeOwnersFor(scope: IConstruct, claims: PerPodClaims): Construct[] {
+  const same = (other: PerPodClaims) => other.namespace === claims.namespace
+    && other.statefulSetName === claims.statefulSetName && other.templateName === claims.templateName;
+  return [...(REGISTERED.get(scope.node.root) ?? new Map<Construct, RegisteredVolumes>())]
+    .filter(([, registered]) => same(registered.claims))
+    .map(([owner]) => owner);
 }
 
 function describe(location: VolumeLocation): string {
   return `${location.kind} ${location.host === undefined ? '' : `${location.host}:`}${location.path}`;
 }
 
-function sameDirectory(a: VolumeLocation, b: VolumeLocation): boolean {
+/** True when the two directories are one, or one lies inside the other, on a machine both may use. */
+function overlapping(a: VolumeLocation, b: VolumeLocation): boolean {
   // A hostPath volume without node affinity may land on any node, so it can meet any other.
-  return a.kind === b.kind && a.path === b.path && (a.host === undefined || b.host === undefined || a.host === b.host);
+  return a.kind === b.kind && (isWithin(a.path, b.path) || isWithin(b.path, a.path))
+    && (a.host === undefined || b.host === undefined || a.host === b.host);
 }
 
 /**
  * Registers the volumes of `owner` for the app-wide validation: no other per-ordinal
- * volume in the app may use the same directory, be pre-bound to the same claim, or
- * carry the same volume name, and the StorageClass `owner` created (if any) must be the
- * only StorageClass of that name in the app. The first registration in an app adds the
- * one validation that checks them all.
+ * volume in the app may use the same directory, one inside it or one around it, or be
+ * pre-bound to the same claim. The first registration in an app adds the one validation
+ * that checks them all.
  */
-function registerVolumeLocations(owner: Construct, locations: VolumeLocation[], storageClass?: k8s.KubeStorageClass): void {
+function registerVolumeLocations(owner: Construct, locations: VolumeLocation[], claims: PerPodClaims): void {
   const root = owner.node.root;
   let registered = REGISTERED.get(root);
   if (!registered) {
     const all = new Map<Construct, RegisteredVolumes>();
     REGISTERED.set(root, all);
     // On the app's first such construct: the root's path is empty, and errors name both sides anyway.
-    owner.node.addValidation({ validate: () => appWideVolumeProblems(root, all) });
+    owner.node.addValidation({ validate: () => appWideVolumeProblems(all) });
     registered = all;
   }
-  registered.set(owner, { locations, storageClass });
+  registered.set(owner, { claims, locations });
 }
 
 /** One registered volume and the construct that made it. */
@@ -239,43 +288,29 @@ interface OwnedLocation {
 }
 
 /**
- * The app-wide problems, each reported once: every volume is looked up against the
- * volumes registered before it, by directory, claim and name.
+ * The app-wide problems, each reported once: every volume is compared with the volumes
+ * registered before it, by directory (the same one, or one inside the other) and claim.
+ * Volume and StorageClass names are covered by the app-wide unique-object check.
  */
-function appWideVolumeProblems(root: IConstruct, registered: Map<Construct, RegisteredVolumes>): string[] {
+function appWideVolumeProblems(registered: Map<Construct, RegisteredVolumes>): string[] {
   const errors: string[] = [];
-  const byDirectory = new Map<string, OwnedLocation[]>();
+  const earlierVolumes: OwnedLocation[] = [];
   const byClaim = new Map<string, OwnedLocation>();
-  const byName = new Map<string, OwnedLocation>();
   const named = (v: OwnedLocation) => `"${v.location.volumeName}" of ${v.owner.node.path}`;
   for (const [owner, { locations }] of registered) {
     for (const location of locations) {
       const volume: OwnedLocation = { owner, location };
-      const directory = `${location.kind}\n${location.path}`;
-      const sharing = (byDirectory.get(directory) ?? []).filter(earlier => earlier.owner !== owner && sameDirectory(earlier.location, location));
-      for (const earlier of sharing) {
-        errors.push(`PersistentVolume ${named(volume)} must not share its directory with ${named(earlier)} (both use ${describe(location)})`);
+      for (const earlier of earlierVolumes) {
+        if (earlier.owner !== owner && overlapping(earlier.location, location)) {
+          const relation = earlier.location.path === location.path ? 'share its directory with' : 'nest its directory with';
+          errors.push(`PersistentVolume ${named(volume)} must not ${relation} ${named(earlier)} (${describe(location)} and ${describe(earlier.location)}): two workloads would write one directory`);
+        }
       }
-      byDirectory.set(directory, [...byDirectory.get(directory) ?? [], volume]);
+      earlierVolumes.push(volume);
       const claimed = byClaim.get(location.claim);
       if (claimed === undefined) byClaim.set(location.claim, volume);
       else if (claimed.owner !== owner) {
         errors.push(`PersistentVolume ${named(volume)} must not be pre-bound to the same claim as ${named(claimed)} (both claim ${location.claim})`);
-      }
-      const sameName = byName.get(location.volumeName);
-      if (sameName === undefined) byName.set(location.volumeName, volume);
-      else if (sameName.owner !== owner) {
-        errors.push(`PersistentVolume names must be unique in the cluster, but ${named(volume)} has the name of ${named(sameName)}`);
-      }
-    }
-  }
-  const created = [...registered.values()].flatMap(r => r.storageClass ? [r.storageClass] : []);
-  if (created.length > 0) {
-    const storageClasses = root.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'StorageClass');
-    for (const name of new Set(created.map(c => c.name))) {
-      const twins = storageClasses.filter(c => c.name === name);
-      if (twins.length > 1) {
-        errors.push(`StorageClass "${name}" must be created once, but ${twins.map(c => c.node.path).join(' and ')} create it; set createStorageClass: false on all but one`);
       }
     }
   }

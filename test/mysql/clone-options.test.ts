@@ -127,12 +127,17 @@ describe('replica applier threads', () => {
     expect(replicaCnf({ engine: MySqlEngine.mysql84(), replicaApplierThreads: 0 })).toContain('replica_parallel_workers = 0\n');
   });
 
-  test('only replicas get the appliers; replicaSettings still win', () => {
-    const objects = cluster({ replicaSettings: { slave_parallel_threads: '2' }, engine: MySqlEngine.mariadb1011() });
+  test('only replicas get the appliers, and only through replicaApplierThreads', () => {
+    const objects = cluster({ replicaApplierThreads: 2, engine: MySqlEngine.mariadb1011() });
     const data = find(objects, 'ConfigMap', 'mysql-config').data;
     expect(data['primary.cnf']).not.toContain('parallel');
-    const replica: string = data['replica.cnf'];
-    expect(replica.lastIndexOf('slave_parallel_threads = 2')).toBeGreaterThan(replica.lastIndexOf('slave_parallel_threads = 4'));
+    expect(data['replica.cnf']).toContain('slave_parallel_threads = 2\n');
+    for (const name of ['slave_parallel_threads', 'slave-parallel-workers', 'replica_parallel_workers', 'loose-replica_preserve_commit_order']) {
+      expect(() => cluster({ replicaSettings: { [name]: '2' }, engine: MySqlEngine.mariadb1011() }))
+        .toThrow(`replicaSettings: "${name}"`);
+    }
+    expect(() => cluster({ replicaSettings: { slave_parallel_threads: '2' } }))
+      .toThrow('may not be overridden: the parallel appliers are set by replicaApplierThreads');
   });
 
   test('fails when replicaApplierThreads is not an integer between 0 and 256', () => {

@@ -36,6 +36,6 @@ describe('MySqlCredentials', () => {
   });
 
   test('fails when the Secret name is empty', () => {
-    expect(() => MySqlCredentials.fromSecretName('')).toThrow('credentials secret name must be a non-empty string');
+    expect(() => MySqlCredentials.fromSecretName('')).toThrow('credentials secret name must be a DNS-1123 subdomain: dot-separated DNS labels, at most 253 characters (got "")');
   });
 });

@@ -40,7 +40,8 @@ describe('ReplicaTopology', () => {
   });
 
   test('fails when names are not DNS labels', () => {
-    expect(() => topology({ name: 'MySQL' })).toThrow('name must be a DNS-1123 label');
+    expect(() => topology({ name: 'MySQL' })).toThrow('name must be a DNS-1035 label');
+    expect(() => topology({ name: '0db' })).toThrow('name must be a DNS-1035 label');
     expect(() => topology({ namespace: 'a.b' })).toThrow('namespace must be a DNS-1123 label');
     expect(() => topology({ clusterDomain: 'Corp_Local' })).toThrow('clusterDomain must be a DNS-1123 subdomain');
   });

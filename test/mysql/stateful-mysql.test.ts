@@ -121,15 +121,15 @@ describe('StatefulMySQL', () => {
   });
 
   test('the config ConfigMap holds the role fragments with the engine and user settings', () => {
-    const data = find(cluster({ primarySettings: { max_connections: '500' }, replicaSettings: { slave_parallel_threads: '4' } }).objects,
+    const data = find(cluster({ primarySettings: { max_connections: '500' }, replicaSettings: { innodb_flush_log_at_trx_commit: '2' } }).objects,
       'ConfigMap', 'mysql-config').data;
     expect(data['common.cnf']).toContain(readFileSync(assetPath('mysql/conf/common.cnf'), 'utf8'));
     expect(data['common.cnf']).toMatch(/^gtid_mode = ON$/m);
     expect(data['primary.cnf']).toMatch(/^max_connections = 500$/m);
-    expect(data['primary.cnf']).not.toMatch(/slave_parallel_threads/);
+    expect(data['primary.cnf']).not.toMatch(/innodb_flush_log_at_trx_commit/);
     expect(data['replica.cnf']).toMatch(/^read_only = ON$/m);
     expect(data['replica.cnf']).toMatch(/^super_read_only = ON$/m);
-    expect(data['replica.cnf']).toMatch(/^slave_parallel_threads = 4$/m);
+    expect(data['replica.cnf']).toMatch(/^innodb_flush_log_at_trx_commit = 2$/m);
   });
 
   test('changing the configuration changes the pod template checksum (pods roll)', () => {
@@ -240,8 +240,9 @@ describe('StatefulMySQL', () => {
     expect(() => cluster({ replicas: 1.5 })).toThrow('replicas must be an integer between 1 and 2147483647 (got 1.5)');
   });
 
-  test('fails when the name is not a DNS-1123 label', () => {
-    expect(() => cluster({ name: 'My_DB' })).toThrow('name must be a DNS-1123 label');
+  test('fails when the name is not a DNS-1035 label (it names Services)', () => {
+    expect(() => cluster({ name: 'My_DB' })).toThrow('name must be a DNS-1035 label');
+    expect(() => cluster({ name: '1db' })).toThrow('name must be a DNS-1035 label: lower-case letters, digits and \'-\', starting with a letter and ending with a letter or digit, because it names a Service (got "1db")');
     expect(() => cluster({ name: 'My_DB' })).toThrow('(got "My_DB")');
   });
 
@@ -262,9 +263,9 @@ describe('StatefulMySQL', () => {
 
   test('fails when a server setting cannot be written to my.cnf', () => {
     expect(() => cluster({ commonSettings: { 'max connections': '5' } }))
-      .toThrow('commonSettings: option name must be lower-case letters, digits, \'_\' or \'-\' (got "max connections")');
+      .toThrow('commonSettings: option name must be lower-case letters, digits, \'_\' or \'-\', starting with a letter (got "max connections")');
     expect(() => cluster({ replicaSettings: { init_connect: 'x\n[client]' } }))
-      .toThrow('replicaSettings: value of "init_connect" must be a non-empty single-line string');
+      .toThrow('replicaSettings: value of "init_connect" must be a single line of text, not a line break or a JavaScript non-value (got "x\\n[client]")');
   });
 
   test('fails when the storage class name is invalid', () => {

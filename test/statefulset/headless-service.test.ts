@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { HeadlessService, HeadlessServiceProps } from '../../lib';
 import * as k8s from '../../lib/internal/k8s';
 import { find, selects, synth } from '../support/objects';
+import { validateManifests } from '../support/manifests';
 
 function service(props: HeadlessServiceProps = {}, chart: Chart = Testing.chart()) {
   const svc = new HeadlessService(chart, 'cache', { ports: [{ name: 'tcp', port: 11211 }], ...props });
@@ -19,7 +20,7 @@ describe('HeadlessService', () => {
     expect(spec.clusterIP).toBe('None');
     expect(spec.type).toBe('ClusterIP');
     expect(spec.publishNotReadyAddresses).toBe(true);
-    expect(spec.ports).toEqual([{ name: 'tcp', port: 11211 }]);
+    expect(spec.ports).toEqual([{ name: 'tcp', port: 11211, protocol: 'TCP' }]);
   });
 
   test('name, namespace, labels, selector and publishNotReadyAddresses pass through', () => {
@@ -82,15 +83,31 @@ describe('HeadlessService', () => {
   });
 
   test('fails when the name or namespace is not a DNS label', () => {
-    expect(() => service({ name: 'Cache' })).toThrow('HeadlessService name must be a DNS-1123 label: lower-case letters, digits and \'-\', starting and ending with a letter or digit (got "Cache")');
+    expect(() => service({ name: 'Cache' })).toThrow('HeadlessService name must be a DNS-1035 label: lower-case letters, digits and \'-\', starting with a letter and ending with a letter or digit, because it names a Service (got "Cache")');
+    expect(() => service({ name: '9cache' })).toThrow('HeadlessService name must be a DNS-1035 label');
     expect(() => service({ namespace: 'a.b' })).toThrow('HeadlessService namespace must be a DNS-1123 label');
   });
 
   test('fails when a port is out of range, badly named or repeated', () => {
     expect(() => service({ ports: [{ port: 0 }] })).toThrow('HeadlessService ports[0].port must be an integer between 1 and 65535 (got 0)');
     expect(() => service({ ports: [{ port: 80, name: 'a-very-long-port-name' }] })).toThrow('HeadlessService ports[0].name must be at most 15 characters (got "a-very-long-port-name", 21 characters)');
-    expect(() => service({ ports: [{ port: 80 }, { port: 80 }] })).toThrow('HeadlessService port numbers must be distinct, but entries 0 and 1 are both "80"');
+    expect(() => service({ ports: [{ port: 80, name: 'a' }, { port: 80, name: 'b' }] })).toThrow('HeadlessService ports (number and protocol) must be distinct, but entries 0 and 1 are both "80/TCP"');
+    expect(() => service({ ports: [{ port: 80 }, { port: 81, name: 'b' }] })).toThrow('HeadlessService ports must all be named when there are several');
+    expect(() => service({ ports: [{ port: 80, protocol: 'tcp' as any }] })).toThrow('HeadlessService ports[0].protocol must be one of "TCP", "UDP", "SCTP" (got "tcp")');
     expect(() => service({ ports: [{ port: 80, name: 'web' }, { port: 81, name: 'web' }] })).toThrow('HeadlessService port names must be distinct, but entries 0 and 1 are both "web"');
+  });
+
+  test('one port number may be published on TCP and UDP', () => {
+    const objects = service({ selector: { app: 'dns' }, ports: [{ port: 53, name: 'dns-tcp' }, { port: 53, name: 'dns-udp', protocol: kplus.Protocol.UDP }] }).objects();
+    expect(find(objects, 'Service', 'cache').spec.ports).toEqual([
+      { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+      { name: 'dns-udp', port: 53, protocol: 'UDP' },
+    ]);
+    expect(validateManifests(objects)).toEqual([]);
+  });
+
+  test('writes no empty externalIPs, so re-applying the Service changes nothing', () => {
+    expect(find(service().objects(), 'Service', 'cache').spec).not.toHaveProperty('externalIPs');
   });
 
   test('fails when the cluster domain is not a DNS subdomain', () => {

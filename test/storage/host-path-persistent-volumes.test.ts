@@ -4,6 +4,7 @@ import {
   VolumeAccessMode,
 } from '../../lib';
 import { allOfKind, find, synth } from '../support/objects';
+import { validateManifests } from '../support/manifests';
 
 function claims(props: Partial<PerPodClaimsProps> = {}): PerPodClaims {
   return new PerPodClaims({
@@ -24,7 +25,7 @@ describe('HostPathPersistentVolumes', () => {
   test('each volume is a DirectoryOrCreate hostPath pre-bound to the claim of its ordinal', () => {
     const { objects } = volumes();
     for (const ordinal of [0, 1]) {
-      const pv = find(objects, 'PersistentVolume', `www-web-${ordinal}-hostpath`);
+      const pv = find(objects, 'PersistentVolume', `apps-www-web-${ordinal}-hostpath`);
       expect(pv.spec.claimRef).toEqual({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: 'apps', name: `www-web-${ordinal}` });
       expect(pv.spec.hostPath).toEqual({ path: `/var/local/web/www-web-${ordinal}`, type: 'DirectoryOrCreate' });
       expect(pv.spec.storageClassName).toBe('manual');
@@ -48,7 +49,7 @@ describe('HostPathPersistentVolumes', () => {
     new HostPathPersistentVolumes(chart, 'Local', { claims: claims({ storageClassName: 'local-web' }), basePath: '/data', storageClassName: 'local-web' });
     const objects = synth(chart);
     find(objects, 'StorageClass', 'local-web');
-    expect(find(objects, 'PersistentVolume', 'www-web-1-hostpath').spec.storageClassName).toBe('local-web');
+    expect(find(objects, 'PersistentVolume', 'apps-www-web-1-hostpath').spec.storageClassName).toBe('local-web');
   });
 
   test('node pins every volume to one node', () => {
@@ -66,7 +67,7 @@ describe('HostPathPersistentVolumes', () => {
     const paths = allOfKind(objects, 'PersistentVolume').map(pv => pv.spec.hostPath.path);
     expect(paths).toEqual(['/srv/web/0', '/srv/web/1', '/srv/web/2', '/srv/web/3']);
     expect(local.paths).toEqual(paths);
-    expect(find(objects, 'PersistentVolume', 'www-web-3-hostpath').spec.claimRef.name).toBe('www-web-3');
+    expect(find(objects, 'PersistentVolume', 'apps-www-web-3-hostpath').spec.claimRef.name).toBe('www-web-3');
   });
 
   test('cluster-scoped objects carry no namespace, even in a namespaced chart', () => {
@@ -79,14 +80,33 @@ describe('HostPathPersistentVolumes', () => {
   test('capacity, access modes and reclaim policy pass through', () => {
     const { objects } = volumes({
       capacity: Size.gibibytes(5),
-      accessModes: [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WRITE_ONCE_POD],
-      reclaimPolicy: ReclaimPolicy.DELETE,
+      accessModes: [VolumeAccessMode.READ_WRITE_ONCE, VolumeAccessMode.READ_WRITE_MANY],
+      reclaimPolicy: ReclaimPolicy.RETAIN,
     });
-    expect(find(objects, 'PersistentVolume', 'www-web-0-hostpath').spec).toMatchObject({
+    expect(find(objects, 'PersistentVolume', 'apps-www-web-0-hostpath').spec).toMatchObject({
       capacity: { storage: '5Gi' },
-      accessModes: ['ReadWriteOnce', 'ReadWriteOncePod'],
-      persistentVolumeReclaimPolicy: 'Delete',
+      accessModes: ['ReadWriteOnce', 'ReadWriteMany'],
+      persistentVolumeReclaimPolicy: 'Retain',
     });
+  });
+
+  test('fails when the reclaim policy is Delete, which Kubernetes cannot carry out on a hostPath volume', () => {
+    expect(() => volumes({ reclaimPolicy: ReclaimPolicy.DELETE }))
+      .toThrow('hostPath reclaimPolicy must be ReclaimPolicy.RETAIN: Kubernetes cannot delete a static hostPath volume, which goes Failed instead (got "Delete")');
+  });
+
+  test('claims without a class ("") get volumes without a class and no StorageClass', () => {
+    const { objects } = volumes({ claims: claims({ storageClassName: '' }) });
+    expect(allOfKind(objects, 'StorageClass')).toEqual([]);
+    expect(find(objects, 'PersistentVolume', 'apps-www-web-0-hostpath').spec.storageClassName).toBe('');
+    expect(validateManifests(objects)).toEqual([]);
+    expect(() => volumes({ claims: claims({ storageClassName: '' }), createStorageClass: true }))
+      .toThrow('hostPath createStorageClass must be false when the claims ask for no class');
+  });
+
+  test('the StorageClass follows the claims when none is named', () => {
+    const { objects } = volumes({ claims: claims({ storageClassName: 'local-fast' }) });
+    expect(find(objects, 'StorageClass', 'local-fast').provisioner).toBe('kubernetes.io/no-provisioner');
   });
 
   test('volumes of different sets, or on different nodes, may share a base path', () => {
@@ -110,10 +130,10 @@ describe('HostPathPersistentVolumes', () => {
   });
 
   test('fails when the claims wait on another StorageClass', () => {
-    expect(() => volumes({ claims: claims({ storageClassName: 'standard' }) }))
+    expect(() => volumes({ claims: claims({ storageClassName: 'standard' }), storageClassName: 'manual' }))
       .toThrow('hostPath storageClassName must equal the claims\' storageClassName "standard", or the claims never bind to these volumes (got "manual")');
-    expect(() => volumes({ storageClassName: 'Manual' }))
-      .toThrow('hostPath storageClassName must be a DNS-1123 subdomain');
+    expect(() => volumes({ claims: claims({ storageClassName: 'manual' }), storageClassName: 'Manual' }))
+      .toThrow('hostPath storageClassName must equal the claims\' storageClassName "manual"');
   });
 
   test('fails when every volume would share one directory', () => {
@@ -129,8 +149,8 @@ describe('HostPathPersistentVolumes', () => {
     });
     expect(() => synth(chart)).toThrow(new Error([
       'Validation failed with the following errors:',
-      '  [test/Web] PersistentVolume "www-api-0-hostpath" of test/Api must not share its directory with "www-web-0-hostpath" of test/Web (both use hostPath n1:/data/0)',
-      '  [test/Web] PersistentVolume "www-api-1-hostpath" of test/Api must not share its directory with "www-web-1-hostpath" of test/Web (both use hostPath n1:/data/1)',
+      '  [test/Web] PersistentVolume "apps-www-api-0-hostpath" of test/Api must not share its directory with "apps-www-web-0-hostpath" of test/Web (hostPath n1:/data/0 and hostPath /data/0): two workloads would write one directory',
+      '  [test/Web] PersistentVolume "apps-www-api-1-hostpath" of test/Api must not share its directory with "apps-www-web-1-hostpath" of test/Web (hostPath n1:/data/1 and hostPath /data/1): two workloads would write one directory',
     ].join('\n')));
   });
 
@@ -138,7 +158,7 @@ describe('HostPathPersistentVolumes', () => {
     const chart = Testing.chart();
     new HostPathPersistentVolumes(chart, 'Local', { claims: claims(), basePath: '/data' });
     new NfsPersistentVolumes(chart, 'Nfs', { claims: claims(), server: 'nfs', basePath: '/exports', createStorageClass: false });
-    expect(() => synth(chart)).toThrow(/^Validation failed with the following errors:\n {2}\[test\/Local\] PersistentVolume "www-web-0-nfs" of test\/Nfs must not be pre-bound to the same claim as "www-web-0-hostpath" of test\/Local \(both claim apps\/www-web-0\)\n {2}\[test\/Local\] PersistentVolume "www-web-1-nfs" of test\/Nfs must not be pre-bound to the same claim as "www-web-1-hostpath" of test\/Local \(both claim apps\/www-web-1\)$/);
+    expect(() => synth(chart)).toThrow(/^Validation failed with the following errors:\n {2}\[test\/Local\] PersistentVolume "apps-www-web-0-nfs" of test\/Nfs must not be pre-bound to the same claim as "apps-www-web-0-hostpath" of test\/Local \(both claim apps\/www-web-0\)\n {2}\[test\/Local\] PersistentVolume "apps-www-web-1-nfs" of test\/Nfs must not be pre-bound to the same claim as "apps-www-web-1-hostpath" of test\/Local \(both claim apps\/www-web-1\)$/);
   });
 
   test('fails when the StorageClass is created twice', () => {
@@ -147,8 +167,17 @@ describe('HostPathPersistentVolumes', () => {
     new HostPathPersistentVolumes(chart, 'Api', { claims: claims({ statefulSet: { name: 'api' } }), basePath: '/data' });
     expect(() => synth(chart)).toThrow(new Error([
       'Validation failed with the following errors:',
-      '  [test/Web] StorageClass "manual" must be created once, but test/Web/StorageClass and test/Api/StorageClass create it; set createStorageClass: false on all but one',
+      '  [test/Web] StorageClass.storage.k8s.io "manual" is defined twice, by test/Web/StorageClass and test/Api/StorageClass: each kind, namespace and name must be unique in the app, or applying it replaces the first object with the second; if both come from NfsPersistentVolumes or HostPathPersistentVolumes sharing one class, set createStorageClass: false on all but one',
     ].join('\n')));
+  });
+
+  test('fails when one construct\'s directories lie inside another\'s, however the paths are spelled', () => {
+    const chart = Testing.chart();
+    new HostPathPersistentVolumes(chart, 'Web', { claims: claims(), basePath: '/data//web/' });
+    new HostPathPersistentVolumes(chart, 'Api', {
+      claims: claims({ statefulSet: { name: 'api' } }), basePath: '/data/web/./www-web-0', createStorageClass: false,
+    });
+    expect(() => synth(chart)).toThrow('PersistentVolume "apps-www-api-0-hostpath" of test/Api must not nest its directory with "apps-www-web-0-hostpath" of test/Web (hostPath /data/web/www-web-0/www-api-0 and hostPath /data/web/www-web-0)');
   });
 
   test('fails when there are fewer volumes than replicas', () => {

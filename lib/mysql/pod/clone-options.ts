@@ -1,5 +1,5 @@
 import { Duration, Size } from 'cdk8s';
-import { requireEnum, requireInteger } from '../../internal/validate';
+import { requireDuration, requireEnum, requireInteger, requireSize } from '../../internal/validate';
 import { imageCommands } from '../engine/image-inventory';
 import { CloneCompression, CloneOptions, ContainerResources } from '../stateful-mysql-props';
 
@@ -42,7 +42,7 @@ export function resolveCloneOptions(clone: CloneOptions, cloneContainer: Contain
   if (compression !== CloneCompression.NONE && shipped && !shipped.includes(compression)) {
     throw new Error(`clone.compression ${compression.toUpperCase()} needs the ${compression} command in the backup image, and ${backupImage} does not ship it (see lib/mysql/engine/image-inventory.ts); choose another compression or a backup image with ${compression} (got "${compression}")`);
   }
-  const prepareMemory = clone.prepareMemory ?? CLONE_DEFAULTS.prepareMemory;
+  const prepareMemory = requireSize('clone.prepareMemory', clone.prepareMemory ?? CLONE_DEFAULTS.prepareMemory);
   const prepareMiB = prepareMemory.toKibibytes() / 1024;
   if (!Number.isInteger(prepareMiB) || prepareMiB < 16) {
     throw new Error(`clone.prepareMemory must be a whole number of mebibytes, at least Size.mebibytes(16) (got ${prepareMemory.asString()})`);
@@ -51,7 +51,7 @@ export function resolveCloneOptions(clone: CloneOptions, cloneContainer: Contain
   if (limit && prepareMemory.toKibibytes() >= limit.toKibibytes()) {
     throw new Error(`clone.prepareMemory must be below the clone container's memory limit (resources.sidecar.memoryLimit ${limit.asString()}), or the prepare is OOM-killed (got ${prepareMemory.asString()})`);
   }
-  const lag = clone.maxSourceLag ?? CLONE_DEFAULTS.maxSourceLag;
+  const lag = requireDuration('clone.maxSourceLag', clone.maxSourceLag ?? CLONE_DEFAULTS.maxSourceLag);
   const lagSeconds = lag.toMilliseconds() / 1000;
   if (!Number.isInteger(lagSeconds) || lagSeconds < 0) {
     throw new Error(`clone.maxSourceLag must be a whole number of seconds, 0 or more (got ${lag.toHumanString()})`);

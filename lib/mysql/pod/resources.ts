@@ -1,7 +1,7 @@
 import { Size } from 'cdk8s';
 import * as k8s from '../../internal/k8s';
-import { requireInteger, requirePositiveSize } from '../../internal/validate';
-import { ContainerResources } from '../stateful-mysql-props';
+import { optionalPlainObject, requireInteger, requirePositiveSize } from '../../internal/validate';
+import { ContainerResources, MySqlResources } from '../stateful-mysql-props';
 
 /** Resources of the server container unless the user gives them. */
 export const DEFAULT_SERVER_RESOURCES: ContainerResources = {
@@ -35,5 +35,34 @@ export function toKubeResources(what: string, resources: ContainerResources): k8
   return {
     requests: Object.keys(requests).length ? requests : undefined,
     limits: Object.keys(limits).length ? limits : undefined,
+  };
+}
+
+/**
+ * One container's resources: each field the user gives replaces the default's, each one
+ * left out keeps it (a CPU-only override keeps the memory limit), and no request may
+ * exceed its limit (the API server refuses that).
+ */
+function withDefaults(what: string, given: ContainerResources | undefined, defaults: ContainerResources): ContainerResources {
+  optionalPlainObject(what, given);
+  const set = Object.fromEntries(Object.entries(given ?? {}).filter(([, value]) => value !== undefined));
+  const merged: ContainerResources = { ...defaults, ...set };
+  toKubeResources(what, merged);
+  const { cpuRequestMillis, cpuLimitMillis, memoryRequest, memoryLimit } = merged;
+  if (cpuRequestMillis !== undefined && cpuLimitMillis !== undefined && cpuRequestMillis > cpuLimitMillis) {
+    throw new Error(`${what}.cpuRequestMillis must not exceed cpuLimitMillis ${cpuLimitMillis} (got ${cpuRequestMillis})`);
+  }
+  if (memoryRequest && memoryLimit && memoryRequest.toKibibytes() > memoryLimit.toKibibytes()) {
+    throw new Error(`${what}.memoryRequest must not exceed memoryLimit ${memoryLimit.asString()} (got ${memoryRequest.asString()})`);
+  }
+  return merged;
+}
+
+/** The cluster's container resources with the defaults filled in field by field. */
+export function resolveResources(resources: MySqlResources | undefined): Required<MySqlResources> {
+  optionalPlainObject('resources', resources);
+  return {
+    server: withDefaults('resources.server', resources?.server, DEFAULT_SERVER_RESOURCES),
+    sidecar: withDefaults('resources.sidecar', resources?.sidecar, DEFAULT_SIDECAR_RESOURCES),
   };
 }

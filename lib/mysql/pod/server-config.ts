@@ -1,5 +1,6 @@
 import { asset } from '../../internal/assets';
-import { requireInteger } from '../../internal/validate';
+import { requireInteger, requirePlainObject } from '../../internal/validate';
+import { refuseGuardedSetting } from './guarded-settings';
 import { MySqlEngine } from '../engine/engine';
 
 /**
@@ -21,17 +22,43 @@ export interface ServerConfigOptions {
 
 const OPTION_NAME = /^[a-z][a-z0-9_-]*$/;
 
-/** Throws unless every option name and value can be written to a my.cnf line. */
-function validateSettings(what: string, settings: Record<string, string>): Record<string, string> {
-  for (const [name, value] of Object.entries(settings)) {
-    if (!OPTION_NAME.test(name)) {
-      throw new Error(`${what}: option name must be lower-case letters, digits, '_' or '-' (got "${name}")`);
-    }
-    if (typeof value !== 'string' || /[\r\n#]/.test(value) || value.trim() === '') {
-      throw new Error(`${what}: value of "${name}" must be a non-empty single-line string without '#' (got ${JSON.stringify(value)})`);
-    }
+/** What JavaScript writes when a number, `undefined`, `null` or an object is turned into text by mistake. */
+const STRINGIFIED_NON_VALUES = new Set(['NaN', 'Infinity', '-Infinity', 'undefined', 'null', '[object Object]']);
+
+/**
+ * Throws unless `settings` is a map of option names to values that can be written to a
+ * my.cnf line, none of them a setting the library owns (guarded-settings.ts).
+ */
+function validateSettings(what: string, role: 'common' | 'primary' | 'replica', settings: unknown): Record<string, string> {
+  if (settings === undefined) {
+    return {};
   }
-  return { ...settings };
+  requirePlainObject(what, settings);
+  for (const [name, value] of Object.entries(settings as Record<string, unknown>)) {
+    if (!OPTION_NAME.test(name)) {
+      throw new Error(`${what}: option name must be lower-case letters, digits, '_' or '-', starting with a letter (got "${name}")`);
+    }
+    if (typeof value !== 'string') {
+      throw new Error(`${what}: value of "${name}" must be a string, as my.cnf writes it, e.g. '500' or 'ON' (got ${typeof value} ${String(value)})`);
+    }
+    if (/[\r\n\0]/.test(value) || STRINGIFIED_NON_VALUES.has(value.trim())) {
+      throw new Error(`${what}: value of "${name}" must be a single line of text, not a line break or a JavaScript non-value (got ${JSON.stringify(value)})`);
+    }
+    refuseGuardedSetting(what, role, name, value);
+  }
+  return { ...settings as Record<string, string> };
+}
+
+/**
+ * A value as an option file line takes it: as is when the parser leaves it alone, else in
+ * double quotes with `\` and `"` escaped, so that an empty value, a `#` (which would
+ * start a comment), quotes, backslashes and spaces at either end survive.
+ */
+function optionFileValue(value: string): string {
+  if (value !== '' && !/[#'"\\]/.test(value) && value.trim() === value) {
+    return value;
+  }
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
 /**
@@ -47,7 +74,7 @@ function renderFragment(base: string, sections: ReadonlyArray<{ title: string; s
     }
     text += `\n# ${section.title}\n[mysqld]\n`;
     for (const [name, value] of entries) {
-      text += `${name} = ${value}\n`;
+      text += `${name} = ${optionFileValue(value)}\n`;
     }
   }
   return text;
@@ -58,9 +85,9 @@ function renderFragment(base: string, sections: ReadonlyArray<{ title: string; s
  * member, `primary.cnf` and `replica.cnf` for the roles.
  */
 export function serverConfigFragments(engine: MySqlEngine, options: ServerConfigOptions): Record<string, string> {
-  const common = validateSettings('commonSettings', options.commonSettings ?? {});
-  const primary = validateSettings('primarySettings', options.primarySettings ?? {});
-  const replica = validateSettings('replicaSettings', options.replicaSettings ?? {});
+  const common = validateSettings('commonSettings', 'common', options.commonSettings);
+  const primary = validateSettings('primarySettings', 'primary', options.primarySettings);
+  const replica = validateSettings('replicaSettings', 'replica', options.replicaSettings);
   const threads = requireInteger('replicaApplierThreads', options.replicaApplierThreads ?? DEFAULT_REPLICA_APPLIER_THREADS, 0, 256);
   const byEngine = `required by ${engine.displayName}`;
   return {

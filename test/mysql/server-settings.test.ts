@@ -1,9 +1,10 @@
 import { execFileSync } from 'child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Testing } from 'cdk8s';
 import { MySqlEngine, StatefulMySQL, StatefulMySQLProps } from '../../lib';
+import { GUARDED_SETTINGS, QUOTING_SQL_MODES } from '../../lib/mysql/pod/guarded-settings';
 import { find, synth } from '../support/objects';
 
 function configData(props: StatefulMySQLProps): Record<string, string> {
@@ -103,5 +104,20 @@ describe('server settings the library owns', () => {
       expect(read).toContain(`--${name}=${value}`);
     }
     expect(common).toMatch(/^max_connections = 500$/m);
+  });
+});
+
+describe('the README lists what the library keeps', () => {
+  const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Server settings'), readme.indexOf('## Network access'));
+
+  test.each(GUARDED_SETTINGS.flatMap(g => g.names))('%s', name => {
+    const listed = section.match(/^\| (.*?) \|/gm)!.join(' ');
+    const patterns = [...listed.matchAll(/`([a-z_*]+)`/g)].map(m => new RegExp(`^${m[1].replace(/\*/g, '[a-z_]*')}$`));
+    expect(patterns.some(p => p.test(name))).toBe(true);
+  });
+
+  test.each(QUOTING_SQL_MODES)('sql_mode %s', mode => {
+    expect(section).toContain(`\`${mode}\``);
   });
 });

@@ -19,7 +19,7 @@ interface GuardedSetting {
   readonly roles?: readonly SettingsRole[];
 }
 
-const GUARDED_SETTINGS: readonly GuardedSetting[] = [
+export const GUARDED_SETTINGS: readonly GuardedSetting[] = [
   { names: ['server_id'], reason: 'each member\'s server id is set from its ordinal (serverIdOffset); two members with one id break replication' },
   { names: ['read_only', 'super_read_only', 'innodb_read_only'], reason: 'the library makes the primary writable and every replica read-only; changing it makes replicas writable (they diverge) or the primary refuse writes' },
   { names: ['gtid_mode', 'enforce_gtid_consistency', 'gtid_strict_mode'], reason: 'replication positions replicas by GTID; the engine\'s GTID settings are required (replicationMode chooses GTID or binary log positions)' },
@@ -53,7 +53,7 @@ const MODIFIER_PREFIXES = ['skip_', 'enable_', 'disable_', 'maximum_'];
  * `NO_BACKSLASH_ESCAPES` makes `\` an ordinary character, `ANSI_QUOTES` makes `"` quote
  * identifiers, and the combination modes that include `ANSI_QUOTES`.
  */
-const QUOTING_SQL_MODES = ['NO_BACKSLASH_ESCAPES', 'ANSI_QUOTES', 'ANSI', 'DB2', 'MAXDB', 'MSSQL', 'ORACLE', 'POSTGRESQL'];
+export const QUOTING_SQL_MODES = ['NO_BACKSLASH_ESCAPES', 'ANSI_QUOTES', 'ANSI', 'DB2', 'MAXDB', 'MSSQL', 'ORACLE', 'POSTGRESQL'];
 
 /** The library's other listeners, which no setting may move a server port onto. */
 const PORTS_IN_USE: Readonly<Record<string, string>> = { [MYSQL_PORT]: 'the database port', [BACKUP_PORT]: 'the clone channel (backup port)' };

@@ -18,6 +18,14 @@ describe('every object has its own kind, namespace and name', () => {
     expect(() => synth(chart)).toThrow('ConfigMap "default/db-config" is defined twice, by test/orders/Config and test/billing/Config: each kind, namespace and name must be unique in the app, or applying it replaces the first object with the second');
   });
 
+  test('an app changed after a synth is checked again, even in the same tick', () => {
+    const chart = Testing.chart();
+    new StatefulMySQL(chart, 'orders', { name: 'db' });
+    expect(synth(chart).length).toBeGreaterThan(0);
+    new StatefulMySQL(chart, 'billing', { name: 'db' });
+    expect(() => synth(chart)).toThrow('ConfigMap "default/db-config" is defined twice');
+  });
+
   test('fails when one cluster\'s read Service is another cluster\'s headless Service', () => {
     const chart = Testing.chart();
     new StatefulMySQL(chart, 'mysql');

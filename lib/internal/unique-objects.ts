@@ -61,7 +61,32 @@ export function requireUniqueObjectsInApp(scope: Construct): void {
     return;
   }
   CHECKED_APPS.add(root);
-  scope.node.addValidation({ validate: () => duplicateObjectProblems(root) });
+  scope.node.addValidation({ validate: () => memoisedProblems(root) });
+}
+
+/**
+ * cdk8s validates the whole app once, then again for every chart it writes, all in one
+ * synchronous call; the tree does not change in between. The result is kept for that
+ * call only (dropped at the next microtask) and only while the app and its charts have
+ * the same children, so an app changed and synthesized again is checked again.
+ */
+let memo: { root: IConstruct; shape: string; problems: string[] } | undefined;
+
+function shapeOf(root: IConstruct): string {
+  return root.node.children.map(child => child.node.children.length).join(',');
+}
+
+function memoisedProblems(root: IConstruct): string[] {
+  const shape = shapeOf(root);
+  if (memo?.root === root && memo.shape === shape) {
+    return memo.problems;
+  }
+  const problems = duplicateObjectProblems(root);
+  memo = { root, shape, problems };
+  queueMicrotask(() => {
+    memo = undefined;
+  });
+  return problems;
 }
 
 function duplicateObjectProblems(root: IConstruct): string[] {

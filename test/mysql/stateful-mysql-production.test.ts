@@ -136,7 +136,8 @@ describe('StatefulMySQL availability, placement and access', () => {
         const argv = [...(c.command ?? []), ...(c.args ?? [])].join(' ');
         expect(argv).not.toMatch(/passw|secret|IDENTIFIED/i);
         for (const e of c.env ?? []) {
-          if (/PASSWORD/.test(e.name) && !/ALLOW_EMPTY/.test(e.name)) {
+          // Every variable that holds a password (not ALLOW_EMPTY_*, REPLICATION_PASSWORD_MAX_BYTES).
+          if (/PASSWORD$/.test(e.name) && !/ALLOW_EMPTY/.test(e.name)) {
             expect(e.valueFrom?.secretKeyRef?.key).toBeDefined();
           }
         }

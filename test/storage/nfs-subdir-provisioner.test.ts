@@ -171,7 +171,7 @@ describe('NfsSubdirProvisioner', () => {
 
   describe('fails on bad input', () => {
     test('fails when the NFS server or path is empty or relative', () => {
-      expect(() => provisioner({ server: ' ' })).toThrow('server must be the NFS server\'s host name or IP address, without whitespace or \'/\' (got " ")');
+      expect(() => provisioner({ server: ' ' })).toThrow('server must be a host name (a lower-case DNS name) or an IP address (got " ")');
       expect(() => provisioner({ server: 'nfs:/exports' })).toThrow('(got "nfs:/exports")');
       expect(() => provisioner({ path: 'exports' })).toThrow('path must be an absolute path without \'..\' segments (got "exports")');
     });
@@ -218,25 +218,27 @@ describe('NfsSubdirProvisioner', () => {
       expect(() => provisioner({ pathPattern: '${.PVC.namespace}-${.PVC.name}-${.PVC.labels.}' })).toThrow('unknown placeholder ${.PVC.labels.}');
     });
 
-    test('fails when the image is empty or has whitespace', () => {
-      expect(() => provisioner({ image: '' })).toThrow('image must be a container image reference such as "registry.k8s.io/sig-storage/nfs-subdir-external-provisioner:v4.0.2", without whitespace (got "")');
+    test('fails when the image is not an image reference', () => {
+      expect(() => provisioner({ image: '' })).toThrow('image must be an image reference: [registry/]lower-case/path[:tag][@digest], e.g. "nginx:1.27.3" (got "")');
       expect(() => provisioner({ image: 'nfs subdir' })).toThrow('(got "nfs subdir")');
+      expect(() => provisioner({ image: 'Registry.k8s.io/NFS:v1' })).toThrow('(got "Registry.k8s.io/NFS:v1")');
+      expect(provisioner({ image: 'harbor.example.com:8443/mirror/nfs-subdir-external-provisioner:v4.0.2' })).toBeDefined();
     });
   });
 
   describe('fails on JavaScript callers\' wrong types', () => {
     test.each<[string, Record<string, unknown>, string]>([
-      ['server is a number', { server: 42 }, 'server must be the NFS server\'s host name or IP address, without whitespace or \'/\' (got 42)'],
+      ['server is a number', { server: 42 }, 'server must be a host name (a lower-case DNS name) or an IP address (got 42)'],
       ['path is missing', { path: undefined }, 'path must be a non-empty string without leading or trailing whitespace (got undefined)'],
       ['storageClassName is an object', { storageClassName: {} }, 'storageClassName must be a DNS-1123 subdomain'],
       ['name is a number', { name: 7 }, 'name must be a DNS-1123 label'],
       ['namespace is a boolean', { namespace: true }, 'namespace must be a DNS-1123 label'],
       ['provisionerName is a number', { provisionerName: 1 }, 'provisionerName must be a non-empty string without leading or trailing whitespace (got 1)'],
       ['pathPattern is an array', { pathPattern: ['${.PVC.name}'] }, 'pathPattern must be a non-empty string'],
-      ['archiveOnDelete is a string', { archiveOnDelete: 'yes' }, 'archiveOnDelete must be true or false (got "yes" of type string)'],
-      ['archiveOnDelete is a number', { archiveOnDelete: 0 }, 'archiveOnDelete must be true or false (got 0 of type number)'],
+      ['archiveOnDelete is a string', { archiveOnDelete: 'yes' }, 'archiveOnDelete must be true or false (got "yes")'],
+      ['archiveOnDelete is a number', { archiveOnDelete: 0 }, 'archiveOnDelete must be true or false (got 0)'],
       ['reclaimPolicy is unknown', { reclaimPolicy: 'Recycle' }, 'reclaimPolicy must be one of "Retain", "Delete" (got "Recycle")'],
-      ['image is a number', { image: 4 }, 'image must be a container image reference'],
+      ['image is a number', { image: 4 }, 'image must be an image reference'],
       ['runAsGroup is a string', { runAsGroup: 'nobody' }, 'runAsGroup must be an integer between 0 and 2147483647 (got "nobody")'],
     ])('fails when %s', (_case, props, message) => {
       expect(() => fromJavaScript(props)).toThrow(message);

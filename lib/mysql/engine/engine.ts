@@ -1,3 +1,4 @@
+import { optionalPlainObject, requireImageReference } from '../../internal/validate';
 /**
  * Database engine flavors. Everything that differs between MySQL and MariaDB
  * releases — images, tool names, the replication SQL dialect, the entrypoint's
@@ -183,12 +184,13 @@ export class MySqlEngine {
   public readonly dialect: ReplicationSqlDialect;
 
   private constructor(definition: EngineDefinition, options: EngineOptions) {
+    optionalPlainObject('engine options', options);
     this.family = definition.family;
     this.version = definition.version;
     this.tools = definition.tools;
     this.dialect = definition.dialect;
-    this.serverImage = requireImage('engine serverImage', options.serverImage ?? definition.serverImage);
-    this.backupImage = requireImage('engine backupImage', options.backupImage ?? definition.backupImage ?? this.serverImage);
+    this.serverImage = requireImageReference('engine serverImage', options.serverImage ?? definition.serverImage);
+    this.backupImage = requireImageReference('engine backupImage', options.backupImage ?? definition.backupImage ?? this.serverImage);
     this.requireCompatibleImages();
   }
 
@@ -269,6 +271,18 @@ export class MySqlEngine {
     return this.family === EngineFamily.MARIADB;
   }
 
+  /**
+   * The longest replication password, in bytes of UTF-8, that the server takes in
+   * `CHANGE MASTER TO` / `CHANGE REPLICATION SOURCE TO`: MySQL refuses one longer than 32
+   * bytes (error 3056, ER_CHANGE_SOURCE_PASSWORD_LENGTH, since 5.7.5); MariaDB refuses one
+   * longer than 96 bytes (error 1470, "too long for MASTER_PASSWORD (should be no longer
+   * than 96)", seen on 10.11). The scripts refuse a longer password once, at start
+   * (`REPLICATION_PASSWORD_MAX_BYTES`), instead of failing CHANGE on every attempt.
+   */
+  public get replicationPasswordMaxBytes(): number {
+    return this.family === EngineFamily.MYSQL ? 32 : 96;
+  }
+
   /** The entrypoint's explicit opt-in for an empty root password. */
   public get allowEmptyPasswordEnv(): string {
     return this.family === EngineFamily.MYSQL ? 'MYSQL_ALLOW_EMPTY_PASSWORD' : 'MARIADB_ALLOW_EMPTY_ROOT_PASSWORD';
@@ -326,13 +340,6 @@ export class MySqlEngine {
     const skipStart = this.version === '5.7' ? 'skip_slave_start' : 'skip_replica_start';
     return { [skipStart]: 'ON', super_read_only: 'ON' };
   }
-}
-
-function requireImage(what: string, image: string): string {
-  if (typeof image !== 'string' || !/^[a-z0-9][a-z0-9._\-/:@]*$/i.test(image) || image.endsWith(':')) {
-    throw new Error(`${what} must be an image reference such as "mysql:8.4.7" (got "${image}")`);
-  }
-  return image;
 }
 
 function sameRelease(a: ImageVersion, b: ImageVersion): boolean {

@@ -5,6 +5,7 @@ import { ReplicaTopology } from '../replica-topology';
 import { ReplicationMode, replicationStatements } from '../engine/replication-sql';
 import { CloneOptions, MySqlResources, VolumePermissions } from '../stateful-mysql-props';
 import { MARIADB_BACKUP_LOG_COPY_INTERVAL_MS, resolveCloneOptions } from './clone-options';
+import { BACKUP_PORT, MYSQL_PORT } from './ports';
 import { DEFAULT_SERVER_RESOURCES, DEFAULT_SIDECAR_RESOURCES, INIT_CONFIG_RESOURCES, toKubeResources } from './resources';
 
 /**
@@ -14,10 +15,6 @@ import { DEFAULT_SERVER_RESOURCES, DEFAULT_SIDECAR_RESOURCES, INIT_CONFIG_RESOUR
  * shipped scripts read is decided here, in one place.
  */
 
-/** Port of the database server. */
-export const MYSQL_PORT = 3306;
-/** Port on which each member's sidecar serves backups to the next member. */
-export const BACKUP_PORT = 3307;
 /** The server's uid and gid in the official MySQL and MariaDB images. */
 export const MYSQL_UID = 999;
 
@@ -109,8 +106,11 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const showStatus = [env('SQL_SHOW_REPLICA_STATUS', sql.showStatus)];
   const emptyOptIn = credentials.emptyPasswords ? [env('ALLOW_EMPTY_ROOT_PASSWORD', 'yes')] : [];
   const rootPassword = credentials.rootPassword ? [secretEnv('ROOT_PASSWORD', credentials.rootPassword)] : [];
-  const replicationPassword = credentials.replicationPassword
-    ? [secretEnv('REPLICATION_PASSWORD', credentials.replicationPassword)] : [];
+  // The replication password, with the engine's limit on it, which the scripts check.
+  const replicationPassword = [
+    ...credentials.replicationPassword ? [secretEnv('REPLICATION_PASSWORD', credentials.replicationPassword)] : [],
+    env('REPLICATION_PASSWORD_MAX_BYTES', engine.replicationPasswordMaxBytes),
+  ];
   const entrypointPassword = credentials.rootPassword
     ? [secretEnv(engine.rootPasswordEnv, credentials.rootPassword)]
     : [env(engine.allowEmptyPasswordEnv, '1')];

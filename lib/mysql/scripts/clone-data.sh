@@ -8,7 +8,7 @@
 # incomplete stream is retried every RETRY_SECONDS.
 set -euo pipefail
 : "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}" "${PRIMARY_POD:?}" "${DATA_ROOT:?}" "${DATADIR_NAME:?}" "${BACKUP_PORT:?}" "${BACKUP_TOOL:?}"
-: "${STREAM_TOOL:?}" "${CLONE_PARALLEL:?}"
+: "${STREAM_TOOL:?}" "${CLONE_PARALLEL:?}" "${REPLICATION_PASSWORD_MAX_BYTES:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
 script_dir=${BASH_SOURCE[0]%/*}
@@ -30,6 +30,10 @@ if is_primary; then
   log "primary with an empty data directory: the server initializes it"
   exit 0
 fi
+# A clone with a password that replication cannot use would only lead to a replica that
+# never replicates; and the source's sidecar, which refuses the same password, does not
+# serve backups, so every attempt would fail. Stop here, once (see common.sh).
+refuse_unusable_replication_password
 # Each replica clones from the member before it, which is Ready (OrderedReady) and the
 # least likely to be busy serving another clone.
 CLONE_SOURCE_HOST=$(member_host $((ordinal - 1)))

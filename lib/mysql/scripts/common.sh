@@ -57,19 +57,70 @@ member_host() {
   printf '%s-%s.%s\n' "$STATEFULSET_NAME" "$1" "$PEER_DOMAIN"
 }
 
-# Prints $1 as a single-quoted SQL string literal.
+# Every session the scripts open runs with its own sql_mode, whatever the server's global
+# sql_mode says (a user may set NO_BACKSLASH_ESCAPES or ANSI_QUOTES there): the client's
+# --init-command sets it before the first statement, and again after a reconnect. Under
+# NO_BACKSLASH_ESCAPES alone, a single-quoted literal has exactly one special character,
+# the quote itself, written twice (sql_string); a backslash is an ordinary character, so
+# no value can end a literal early, and ANSI_QUOTES is off, which leaves double quotes
+# unused. The client learns the session's mode from the server and splits statements
+# the same way. The connection character set is utf8mb4, so the bytes of a UTF-8 value
+# reach the server unchanged.
+SQL_SESSION_MODE="SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'"
+
+# Prints $1 as a single-quoted SQL string literal for a session in SQL_SESSION_MODE.
 sql_string() {
-  local value=${1//\\/\\\\}
-  value=${value//\'/\\\'}
-  printf "'%s'" "$value"
+  printf "'%s'" "${1//\'/\'\'}"
 }
 
 # Runs the SQL client against the local server over TCP, authenticated by the
-# credentials file the init container wrote (never by a password argument).
+# credentials file the init container wrote (never by a password argument), in the
+# scripts' own sql_mode (see SQL_SESSION_MODE).
 mysql_local() {
   : "${MYSQL_CLIENT:?}" "${AUTH_FILE:?}" "${MYSQL_PORT:?}"
   "$MYSQL_CLIENT" --defaults-extra-file="$AUTH_FILE" --protocol=TCP --host=127.0.0.1 \
-    --port="$MYSQL_PORT" --connect-timeout=5 "$@"
+    --port="$MYSQL_PORT" --connect-timeout=5 --default-character-set=utf8mb4 \
+    --init-command="$SQL_SESSION_MODE" "$@"
+}
+
+# --- What the engine's replication takes as a password ------------------------------
+# The replication password goes into CHANGE MASTER / CHANGE REPLICATION SOURCE, where
+# the server converts it to its 3-byte utf8 system character set (a 4-byte character
+# becomes '?', verified on MariaDB 10.11) and keeps it with the connection settings:
+# MariaDB writes them line by line to master.info (a line break shifts every later
+# field), MySQL refuses a line break outright. The longest password differs per engine
+# and comes from the engine (REPLICATION_PASSWORD_MAX_BYTES, lib/mysql/engine/engine.ts).
+
+# Prints why REPLICATION_PASSWORD cannot work for replication on this engine, or nothing.
+replication_password_problem() {
+  local LC_ALL=C
+  local password=${REPLICATION_PASSWORD-} max=${REPLICATION_PASSWORD_MAX_BYTES:?}
+  # UTF-8 sequences of one to three bytes, surrogates excluded (RFC 3629).
+  local utf8_bmp=$'^([\x01-\x7f]|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf][\x80-\xbf]|\xed[\x80-\x9f][\x80-\xbf])*$'
+  if [[ $password == *$'\n'* ]]; then
+    printf 'it contains a line break, which the server cannot keep in its replication settings (MariaDB stores them line by line in master.info, MySQL refuses it)'
+  elif ((${#password} > max)); then
+    printf 'it is %s bytes long, and this engine takes at most %s bytes for a replication password' "${#password}" "$max"
+  elif [[ ! $password =~ $utf8_bmp ]]; then
+    printf "it is not UTF-8 text of 1- to 3-byte characters: the server converts a replication password to its 3-byte utf8 character set, where other bytes (e.g. an emoji) do not survive"
+  fi
+}
+
+# Stops here for good if the replication password cannot work. Such a password is a
+# configuration error that no retry can fix, so the container says so once and then waits,
+# doing nothing, until the pod is deleted (SIGTERM ends it at once). Exiting instead would
+# make kubelet restart the container forever (CrashLoopBackOff), and replicating with it
+# would fail the same way on every attempt; waiting leaves one clear message, and the
+# member is never Ready: a replica never gets replication started, a new member never
+# leaves its clone init container. The primary's server keeps serving its clients.
+refuse_unusable_replication_password() {
+  local problem
+  problem=$(replication_password_problem)
+  [[ -z $problem ]] && return 0
+  log "error: the replication password in the credentials Secret cannot be used: $problem. Put a usable one in the Secret (e.g. openssl rand -base64 24, 32 characters) and recreate the pods; this container does nothing until then and does not retry"
+  while :; do
+    pause 3600
+  done
 }
 
 # Prints the value of the field whose name matches the extended regular expression $1

@@ -10,7 +10,7 @@
 set -euo pipefail
 : "${PRIMARY_POD:?}" "${PRIMARY_HOST:?}" "${DATADIR:?}" "${BACKUP_PORT:?}" "${REPLICATION_USER:?}" "${MYSQL_PORT:?}"
 : "${SQL_SHOW_REPLICA_STATUS:?}" "${SQL_START_REPLICA:?}" "${SQL_CONFIGURE_REPLICATION:?}" "${SQL_REFRESH_REPLICATION_CREDENTIALS:?}"
-: "${REPLICATION_COORDINATES:?}"
+: "${REPLICATION_COORDINATES:?}" "${REPLICATION_PASSWORD_MAX_BYTES:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
 script_dir=${BASH_SOURCE[0]%/*}
@@ -20,6 +20,9 @@ retry_seconds=${RETRY_SECONDS:-5}
 if [[ -z ${REPLICATION_PASSWORD:-} && ${ALLOW_EMPTY_ROOT_PASSWORD:-} != yes ]]; then
   die "REPLICATION_PASSWORD is empty; set it from a Secret (an empty password needs the explicit insecure opt-in)"
 fi
+# A password the engine cannot take for replication stops this sidecar, on every member,
+# before it touches the account or serves a backup (see common.sh).
+refuse_unusable_replication_password
 
 wait_for_server() {
   until mysql_local -e 'SELECT 1' >/dev/null 2>&1; do

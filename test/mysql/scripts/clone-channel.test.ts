@@ -40,7 +40,8 @@ describe('HMAC-SHA256 in common.sh', () => {
   });
 
   test('equals Node\'s HMAC for passwords with quotes, backslashes, UTF-8 and 64 or more bytes', () => {
-    for (const key of [SECRET, 'k', 'x'.repeat(64), 'y'.repeat(65), 'é'.repeat(40), '']) {
+    const hostile = ["it's", 'say "hi', 'trailing\\', 'lit\\nchars', '$(id)${HOME}', '`id`', ' lead\tand trail ', 'pässwörd-日本', '100%_&', 'two\nlines\n', '%s%b\\x41'];
+    for (const key of [SECRET, 'k', 'x'.repeat(64), 'y'.repeat(65), 'é'.repeat(40), '', ...hostile]) {
       const message = 'cdk8s-replicated-mysql clone-channel 1 request 00ff 11ee';
       expect(bash('hmac_sha256 "$KEY" "$MESSAGE"', { KEY: key, MESSAGE: message })).toBe(createHmac('sha256', key).update(message).digest('hex'));
     }

@@ -68,3 +68,25 @@ describe('init-config.sh and the root password', () => {
       expect(result.authFile).toBe('[client]\nuser = root\npassword = "it\'s \\"quoted\\" back\\\\slash"\n');
     });
 });
+
+describe('the client credentials file, read back by the real option-file parser', () => {
+  // my_print_defaults (Debian's mariadb-client) parses option files as the clients do:
+  // quotes, backslash escapes and # comments. Missing, the test fails, never skips.
+  test.each([
+    'quote " and \' and \\ backslash', 'trailing\\', ' leading and trailing ', 'tab\there', 'two\nlines', 'cr\rhere', 'lit\\nchars',
+    '#not a comment', 'x"#y', '$(id) `id` ${HOME}', 'pässwörd-日本', '\\s\\t\\b', '=;%--',
+  ])('MariaDB root password %j survives the option file', password => {
+    const result = runInitConfig(MySqlEngine.mariadb1011(), password);
+    expect(result.status).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'option-file-'));
+    try {
+      writeFileSync(join(dir, 'client.cnf'), result.authFile!);
+      const read = spawnSync('my_print_defaults', [`--defaults-file=${join(dir, 'client.cnf')}`, 'client'], { encoding: 'utf8' });
+      expect(read.error).toBeUndefined();
+      expect(read.status).toBe(0);
+      expect(read.stdout).toBe(`--user=root\n--password=${password}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

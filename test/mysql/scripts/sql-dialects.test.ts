@@ -67,7 +67,7 @@ function sandbox(dialect: ReplicationSqlDialect, extra: Record<string, string> =
 
 /** Runs the sidecar as member `hostname` until its log matches `until` (by default: it starts serving backups). */
 async function runSidecar(dialect: ReplicationSqlDialect, hostname: string, files: Record<string, string>, extra: Record<string, string> = {},
-  until = /serving backups/, mode = ReplicationMode.GTID): Promise<Run> {
+  until = /serving backups/, mode = ReplicationMode.GTID, lingerMs = 0): Promise<Run> {
   const { dir, datadir, env } = sandbox(dialect, extra, mode);
   for (const [name, text] of Object.entries(files)) {
     writeFileSync(join(datadir, name), text);
@@ -83,9 +83,11 @@ async function runSidecar(dialect: ReplicationSqlDialect, hostname: string, file
     if (!until.test(log)) {
       throw new Error(`the sidecar's log never matched ${until}:\n${log}`);
     }
+    // Time for whatever the sidecar would do next (RETRY_SECONDS is 1 here).
+    await new Promise(resolve => setTimeout(resolve, lingerMs));
     return {
-      sql: readFileSync(env.FAKE_SQL_LOG, 'utf8'),
-      argv: readFileSync(env.FAKE_ARGV_LOG, 'utf8'),
+      sql: existsSync(env.FAKE_SQL_LOG) ? readFileSync(env.FAKE_SQL_LOG, 'utf8') : '',
+      argv: existsSync(env.FAKE_ARGV_LOG) ? readFileSync(env.FAKE_ARGV_LOG, 'utf8') : '',
       log,
       files: readdirSync(datadir).sort(),
     };
@@ -199,7 +201,7 @@ describe('replication SQL per dialect', () => {
 
   test('the primary creates the replication account with replication privileges only', async () => {
     const run = await runSidecar(ReplicationSqlDialect.MYSQL_84, 'mysql-0', {});
-    expect(run.sql).toContain("CREATE USER IF NOT EXISTS 'replicator'@'%' IDENTIFIED BY 'it\\'s a \\\\ secret';");
+    expect(run.sql).toContain("CREATE USER IF NOT EXISTS 'replicator'@'%' IDENTIFIED BY 'it''s a \\ secret';");
     expect(run.sql).toContain("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'replicator'@'%';");
     expect(run.sql).not.toMatch(/CHANGE/);
   }, 30_000);
@@ -207,7 +209,7 @@ describe('replication SQL per dialect', () => {
   test('a password is inserted last and literally: braces, & and quotes stay as they are', async () => {
     const tricky = "a&b {host} {user} \\ 'q' $HOME";
     const run = await runSidecar(ReplicationSqlDialect.MYSQL_84, 'mysql-1', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO }, { REPLICATION_PASSWORD: tricky });
-    expect(run.sql).toContain("SOURCE_HOST = 'mysql-0.mysql.default.svc.cluster.local', SOURCE_PORT = 3306, SOURCE_USER = 'replicator', SOURCE_PASSWORD = 'a&b {host} {user} \\\\ \\'q\\' $HOME'");
+    expect(run.sql).toContain("SOURCE_HOST = 'mysql-0.mysql.default.svc.cluster.local', SOURCE_PORT = 3306, SOURCE_USER = 'replicator', SOURCE_PASSWORD = 'a&b {host} {user} \\ ''q'' $HOME'");
   }, 30_000);
 
   test('fill_sql fills the placeholders in order, and fails on one it has no value for', () => {
@@ -221,10 +223,65 @@ describe('replication SQL per dialect', () => {
 
   test('passwords travel on stdin, quoted, never as client arguments', async () => {
     const run = await runSidecar(ReplicationSqlDialect.MYSQL_84, 'mysql-1', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO });
-    expect(run.sql).toContain("SOURCE_PASSWORD = 'it\\'s a \\\\ secret'");
+    expect(run.sql).toContain("SOURCE_PASSWORD = 'it''s a \\ secret'");
     expect(run.argv).not.toContain('secret');
     expect(run.argv).toMatch(/^--defaults-extra-file=/m);
   }, 30_000);
+
+  test('every session sets its own sql_mode and utf8mb4 before any statement: a doubled quote is the only escape', async () => {
+    // The e2e suite hostile-passwords.test.ts proves it on servers whose global sql_mode is
+    // NO_BACKSLASH_ESCAPES,ANSI_QUOTES.
+    const run = await runSidecar(ReplicationSqlDialect.MYSQL_84, 'mysql-1', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO }, { REPLICATION_PASSWORD: "a\\'b''\\" });
+    const sessions = run.argv.trim().split('\n');
+    expect(sessions.length).toBeGreaterThan(2);
+    for (const argv of sessions) {
+      expect(argv).toContain("--default-character-set=utf8mb4 --init-command=SET SESSION sql_mode = 'NO_BACKSLASH_ESCAPES'");
+    }
+    expect(run.sql).toContain("SOURCE_PASSWORD = 'a\\''b''''\\'");
+  }, 30_000);
+});
+
+describe('replication passwords the engine cannot take', () => {
+  const MYSQL_DIALECTS = [ReplicationSqlDialect.MYSQL_84, ReplicationSqlDialect.MYSQL_80, ReplicationSqlDialect.MYSQL_57];
+  const ALL_DIALECTS = [...MYSQL_DIALECTS, ReplicationSqlDialect.MARIADB];
+  const refusal = /cannot be used: (.*)\. Put a usable one in the Secret \(e\.g\. openssl rand -base64 24, 32 characters\) and recreate the pods; this container does nothing until then and does not retry/;
+
+  /** Runs the sidecar as mysql-0 (primary) or mysql-1 (a fresh clone) with `password`, until 1.5 s past its refusal (RETRY_SECONDS is 1). */
+  async function refused(dialect: ReplicationSqlDialect, hostname: string, password: string): Promise<string> {
+    const run = await runSidecar(dialect, hostname, hostname === 'mysql-0' ? {} : { xtrabackup_binlog_info: MYSQL_BINLOG_INFO },
+      { REPLICATION_PASSWORD: password }, refusal, ReplicationMode.GTID, 1500);
+    // Said once; no statement sent, no retry, no backups served, the clone's coordinates untouched.
+    expect(run.log.match(new RegExp(refusal.source, 'g'))).toHaveLength(1);
+    expect(run.sql).toBe('');
+    expect(run.log).not.toMatch(/retrying|serving backups|configuring/);
+    if (hostname !== 'mysql-0') expect(run.files).toEqual(['xtrabackup_binlog_info']);
+    return refusal.exec(run.log)![1];
+  }
+
+  test.each(MYSQL_DIALECTS)('%s: more than 32 bytes (MySQL error 3056) is refused once at start, on a replica and on the primary', async dialect => {
+    expect(await refused(dialect, 'mysql-1', 'x'.repeat(33))).toBe('it is 33 bytes long, and this engine takes at most 32 bytes for a replication password');
+    // Bytes, not characters (MySQL compares strlen): 'ä' is two bytes of UTF-8.
+    expect(await refused(dialect, 'mysql-0', 'ä'.repeat(17))).toBe('it is 34 bytes long, and this engine takes at most 32 bytes for a replication password');
+  }, 30_000);
+
+  test.each(MYSQL_DIALECTS)('%s: 32 bytes are taken', async dialect => {
+    const password = "'\\".repeat(16);
+    const run = await runSidecar(dialect, 'mysql-1', { xtrabackup_binlog_info: MYSQL_BINLOG_INFO }, { REPLICATION_PASSWORD: password });
+    expect(run.sql).toContain(`_PASSWORD = '${"''\\".repeat(16)}'`);
+  }, 30_000);
+
+  test('MariaDB takes up to 96 bytes and refuses 97', async () => {
+    const run = await runSidecar(ReplicationSqlDialect.MARIADB, 'mysql-1', { xtrabackup_binlog_info: 'mysql-bin.000002\t1234\t0-100-17\n' },
+      { REPLICATION_PASSWORD: 'm'.repeat(96) });
+    expect(run.sql).toContain(`MASTER_PASSWORD = '${'m'.repeat(96)}'`);
+    expect(await refused(ReplicationSqlDialect.MARIADB, 'mysql-1', 'm'.repeat(97))).toBe('it is 97 bytes long, and this engine takes at most 96 bytes for a replication password');
+  }, 30_000);
+
+  test.each(ALL_DIALECTS)('%s: a line break, a 4-byte character or bytes that are not UTF-8 are refused once', async dialect => {
+    expect(await refused(dialect, 'mysql-1', 'two\nlines')).toMatch(/^it contains a line break/);
+    expect(await refused(dialect, 'mysql-0', 'trailing\n')).toMatch(/^it contains a line break/);
+    expect(await refused(dialect, 'mysql-1', 'x\u{1F600}y')).toMatch(/^it is not UTF-8 text of 1- to 3-byte characters/);
+  }, 60_000);
 });
 
 describe('readiness probe per dialect', () => {

@@ -2,7 +2,8 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { declaredNamespace } from '../internal/cluster-dns';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
-import { linkClaimsWorkload, PerPodClaims } from './per-pod-claims';
+import { linkClaimsWorkload } from './claim-links';
+import { PerPodClaims } from './per-pod-claims';
 import { apiObjectOf, findContainer, plusWorkload, PlusContainer, PlusWorkload } from './workloads';
 import { optionalPlainObject, requireAbsolutePath, requireBoolean, requireInstance, requireNonEmpty } from '../internal/validate';
 

@@ -1,7 +1,8 @@
 import { ApiObject, JsonPatch, Size } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import * as k8s from '../internal/k8s';
-import { linkClaimsStorage, PerPodClaims, VolumeAccessMode } from '../statefulset/per-pod-claims';
+import { linkClaimsStorage } from '../statefulset/claim-links';
+import { PerPodClaims, VolumeAccessMode } from '../statefulset/per-pod-claims';
 import {
   requireAbsolutePath, requireDistinct, requireDnsSubdomain, requireEnum, requireEnumArray, requireInteger, requirePlainObject, requirePositiveSize,
   requireInstance, requireString,

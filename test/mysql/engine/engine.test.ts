@@ -125,6 +125,11 @@ describe('MySqlEngine', () => {
   });
 
   test('fails when an image reference is malformed', () => {
-    expect(() => MySqlEngine.mariadb114({ serverImage: 'mariadb 11' })).toThrow('engine serverImage must be an image reference such as "mysql:8.4.7" (got "mariadb 11")');
+    expect(() => MySqlEngine.mariadb114({ serverImage: 'mariadb 11' })).toThrow('engine serverImage must be an image reference: [registry/]lower-case/path[:tag][@digest], e.g. "nginx:1.27.3" (got "mariadb 11")');
+    // Repository paths are lower case (the kubelet refuses the reference); registry hosts and tags need not be.
+    expect(() => MySqlEngine.mariadb114({ serverImage: 'MariaDB:11.4.13' })).toThrow('(got "MariaDB:11.4.13")');
+    expect(() => MySqlEngine.mariadb114({ backupImage: 'mariadb:' })).toThrow('engine backupImage must be an image reference');
+    expect(MySqlEngine.mariadb114({ serverImage: 'Harbor.Example.com:8443/mirror/mariadb:11.4.13', backupImage: 'Harbor.Example.com:8443/mirror/mariadb:11.4.13' }).serverImage)
+      .toBe('Harbor.Example.com:8443/mirror/mariadb:11.4.13');
   });
 });

@@ -4,16 +4,18 @@ import { constants } from 'os';
 import { join } from 'path';
 import { alive, atMost, childPids, killGroup, killPid, RunResult } from './host';
 import { ImageModel } from './image-model';
-import { containerArgv, ContainerSpec, PodContext, resolveEnv, StatefulSetSpec } from './manifest';
+import { containerArgv, ContainerSpec, PodContext, PodTemplateSpec, resolveEnv } from './manifest';
 import { HARNESS_DIR } from './rootfs';
 import { PodSandbox } from './sandbox';
 
 /**
  * A minimal kubelet for one pod: init containers in order, each retried with a
- * bounded backoff until it succeeds; then every container started together and
- * restarted whenever it exits (restartPolicy Always); the server's readiness probe
- * exec'd in its namespaces every periodSeconds with its timeout and thresholds;
- * deletion with SIGTERM, the grace period and SIGKILL.
+ * bounded backoff until it succeeds (restartPolicy Never: a failed init container
+ * fails the pod); then every container started together and restarted whenever it
+ * exits (restartPolicy Always), only after a failure (OnFailure) or never (Never: the
+ * pod ends Succeeded when every container exited 0, else Failed); the server's
+ * readiness probe exec'd in its namespaces every periodSeconds with its timeout and
+ * thresholds; deletion with SIGTERM, the grace period and SIGKILL.
  * Each container's output goes to <logs>/<pod>/<container>.log, every start and exit
  * (with its exit code) and every readiness change to <logs>/<pod>/events.log.
  */
@@ -68,7 +70,12 @@ function describeExit(exit: ContainerExit): string {
   return `code ${exit.exitCode}${exit.signal ? ` (${exit.signal})` : ''}`;
 }
 
+/** The pod's phase, as the API reports it. */
+export type PodPhase = 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+
 export class Pod {
+  /** Pending until the containers start; Succeeded or Failed once a pod that restarts nothing has ended. */
+  public phase: PodPhase = 'Pending';
   /** True while the readiness probe says Ready and every container runs. */
   public ready = false;
   /** Every readiness transition, for assertions. */
@@ -88,9 +95,10 @@ export class Pod {
 
   constructor(
     public readonly name: string,
+    /** The StatefulSet ordinal; -1 for a pod of a Job. */
     public readonly ordinal: number,
     public readonly sandbox: PodSandbox,
-    private readonly sts: StatefulSetSpec,
+    private readonly template: PodTemplateSpec,
     private readonly images: ReadonlyMap<string, ImageModel>,
     context: PodContext,
     logsDir: string,
@@ -98,7 +106,7 @@ export class Pod {
   ) {
     this.logDir = join(logsDir, name);
     mkdirSync(this.logDir, { recursive: true });
-    for (const c of [...sts.initContainers, ...sts.containers]) {
+    for (const c of [...template.initContainers, ...template.containers]) {
       this.env.set(c.name, resolveEnv(c, context));
     }
   }
@@ -118,7 +126,19 @@ export class Pod {
     this.lifecycle = this.runLifecycle().catch(error => {
       this.failed = String(error);
       this.event(`lifecycle error: ${error}`);
+      if (this.template.restartPolicy !== 'Always') this.phase = 'Failed';
     });
+    const deadline = this.template.activeDeadlineSeconds;
+    if (deadline !== undefined) {
+      // kubelet: a pod past its own activeDeadlineSeconds is killed (the containers get
+      // their grace period) and fails with reason DeadlineExceeded.
+      const timer = setTimeout(() => {
+        if (this.stopping) return;
+        this.event(`activeDeadlineSeconds (${deadline} s) of the pod exceeded: killing it`);
+        void this.delete().then(() => { this.phase = 'Failed'; this.event('pod Failed: DeadlineExceeded'); });
+      }, deadline * 1000);
+      void this.lifecycle.finally(() => clearTimeout(timer));
+    }
   }
 
   /** Whether the named container has a live process now. */
@@ -208,6 +228,7 @@ export class Pod {
     }
     await atMost(this.lifecycle, deadline - Date.now());
     this.setReady(false);
+    if (this.template.restartPolicy !== 'Always' && (this.phase === 'Pending' || this.phase === 'Running')) this.phase = 'Failed';
   }
 
   /**
@@ -217,7 +238,7 @@ export class Pod {
    * the grace period (the manifest's terminationGracePeriodSeconds unless given) ends
    * is SIGKILLed; then the sandbox goes. No preStop hooks are modelled.
    */
-  public async delete(gracePeriodSeconds = this.sts.terminationGracePeriodSeconds): Promise<DeletionReport> {
+  public async delete(gracePeriodSeconds = this.template.terminationGracePeriodSeconds): Promise<DeletionReport> {
     this.stopping = true;
     this.wakers.forEach(wake => wake());
     this.setReady(false);
@@ -237,6 +258,8 @@ export class Pod {
     await Promise.all(running.map(([, r]) => atMost(r.exited, deadline - Date.now())));
     this.sandbox.destroy(false);
     await atMost(this.lifecycle, deadline - Date.now());
+    // A pod that restarts nothing and is deleted before it ended counts as failed (its Job sees a failed pod).
+    if (this.template.restartPolicy !== 'Always' && (this.phase === 'Pending' || this.phase === 'Running')) this.phase = 'Failed';
     const ms = Date.now() - started;
     const exits = names.map(name => this.lastExit(name)!);
     this.event(`pod deleted ${ms} ms after the SIGTERM: ${exits.map(e => `${e.container} ${describeExit(e)}`).join(', ') || 'no container was running'}`);
@@ -244,7 +267,7 @@ export class Pod {
   }
 
   private spec(container: string): ContainerSpec {
-    const spec = [...this.sts.initContainers, ...this.sts.containers].find(c => c.name === container);
+    const spec = [...this.template.initContainers, ...this.template.containers].find(c => c.name === container);
     if (!spec) throw new Error(`no container ${container} in the pod template`);
     return spec;
   }
@@ -289,13 +312,27 @@ export class Pod {
     return running;
   }
 
+  /** The pod's end: the lifecycle (init containers, containers, probes) has finished. */
+  public get finished(): Promise<void> {
+    return this.lifecycle ?? Promise.resolve();
+  }
+
+  private endPhase(phase: 'Succeeded' | 'Failed', why: string): void {
+    this.phase = phase;
+    this.event(`pod ${phase}: ${why}`);
+  }
+
   private async runLifecycle(): Promise<void> {
-    for (const init of this.sts.initContainers) {
+    for (const init of this.template.initContainers) {
       for (;;) {
         if (this.stopping) return;
         const { exitCode } = await this.startContainer(init).exited;
         if (this.stopping) return;
         if (exitCode === 0) break;
+        if (this.template.restartPolicy === 'Never') {
+          this.endPhase('Failed', `init container ${init.name} exited with code ${exitCode} (restartPolicy Never)`);
+          return;
+        }
         const restarts = (this.restarts.get(init.name) ?? 0) + 1;
         this.restarts.set(init.name, restarts);
         if (restarts >= MAX_RESTARTS) throw new Error(`init container ${init.name} failed ${restarts} times`);
@@ -303,17 +340,26 @@ export class Pod {
         await this.pause(restartBackoffMs(restarts));
       }
     }
-    await Promise.all([
-      ...this.sts.containers.map(c => this.superviseContainer(c)),
-      this.probeReadiness(),
+    this.phase = 'Running';
+    const exits = await Promise.all([
+      ...this.template.containers.map(c => this.superviseContainer(c)),
+      this.probeReadiness().then(() => undefined),
     ]);
+    if (this.stopping || this.template.restartPolicy === 'Always') return;
+    this.setReady(false);
+    const failed = exits.filter((e): e is ContainerExit => e !== undefined && e.exitCode !== 0);
+    if (failed.length) this.endPhase('Failed', failed.map(e => `${e.container} exited with ${describeExit(e)}`).join(', '));
+    else this.endPhase('Succeeded', 'every container exited with code 0');
   }
 
-  private async superviseContainer(container: ContainerSpec): Promise<void> {
+  /** Runs a container, restarting it as the restart policy says; returns its last exit once it is not restarted. */
+  private async superviseContainer(container: ContainerSpec): Promise<ContainerExit | undefined> {
     for (;;) {
-      if (this.stopping) return;
-      await this.startContainer(container).exited;
-      if (this.stopping) return;
+      if (this.stopping) return undefined;
+      const exit = await this.startContainer(container).exited;
+      if (this.stopping) return exit;
+      const policy = this.template.restartPolicy;
+      if (policy === 'Never' || (policy === 'OnFailure' && exit.exitCode === 0)) return exit;
       this.setReady(false);
       const restarts = (this.restarts.get(container.name) ?? 0) + 1;
       this.restarts.set(container.name, restarts);
@@ -324,7 +370,7 @@ export class Pod {
 
   /** The readiness probe of the (first) container that has one. */
   private async probeReadiness(): Promise<void> {
-    const container = this.sts.containers.find(c => c.readinessProbe);
+    const container = this.template.containers.find(c => c.readinessProbe);
     if (!container) {
       this.setReady(true);
       return;
@@ -337,7 +383,10 @@ export class Pod {
       const started = Date.now();
       let ok = false;
       let detail = '';
-      if (!this.sts.containers.every(c => this.isRunning(c.name))) {
+      if (this.template.restartPolicy !== 'Always' && this.template.containers.every(c => this.lastExit(c.name) !== undefined && !this.isRunning(c.name))) {
+        return;
+      }
+      if (!this.template.containers.every(c => this.isRunning(c.name))) {
         detail = 'not every container is running';
       } else if (!this.hasExecd(container.name)) {
         // The runtime has not started the container's command yet: no probe.

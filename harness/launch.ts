@@ -1,6 +1,7 @@
 import { join } from 'path';
 import { Testing } from 'cdk8s';
 import { MySqlCredentials, MySqlEngine, StatefulMySQL, StatefulMySQLProps } from '../lib';
+import { PersistentClaims } from './claims';
 import { addSecret, readStatefulSet, StatefulSetSpec } from './manifest';
 import { preflight } from './preflight';
 import { removeStaleRuns, StatefulSetCluster } from './statefulset';
@@ -34,6 +35,12 @@ export interface LaunchOptions {
   readonly workRoot?: string;
   /** The claims are bound to hostPath volumes (root-owned directories, no fsGroup). @default false */
   readonly hostPathClaims?: boolean;
+  /**
+   * The store of the claims pods name in `persistentVolumeClaim` volumes; give two
+   * clusters the same one to share a claim (a backup claim a restore reads).
+   * @default one of the cluster's own (see ClusterOptions.persistentClaims)
+   */
+  readonly persistentClaims?: PersistentClaims;
 }
 
 /**
@@ -73,6 +80,7 @@ export function clusterOf(sts: StatefulSetSpec, tag: string, options: LaunchOpti
     workDir: join(options.workRoot ?? WORK_ROOT, `run-${process.pid}`, tag),
     tag,
     hostPathClaims: options.hostPathClaims,
+    persistentClaims: options.persistentClaims,
     // Private, and only ever configured inside the harness's own namespaces.
     subnet: `10.${200 + Math.abs(hash(tag)) % 50}.${process.pid % 250}`,
   });

@@ -4,7 +4,9 @@ import { ApiObject, Chart, Testing } from 'cdk8s';
  * Reading the synthesized manifests: everything the harness runs comes from here —
  * the StatefulSet's pod template (containers in order, commands, env, mounts, probes,
  * security context), the ConfigMaps it mounts, its volume claim templates and the
- * governing headless Service. Nothing about the cluster is hard-coded in the harness.
+ * governing headless Service; a CronJob's job template (a Job made from it, as
+ * `kubectl create job --from=cronjob/…` or the CronJob controller makes one); the
+ * PersistentVolumeClaim objects. Nothing about the cluster is hard-coded in the harness.
  */
 
 /** A synthesized object, as plain JSON. */
@@ -74,23 +76,59 @@ export interface ContainerSpec {
 export type VolumeSpec =
   | { readonly kind: 'configMap'; readonly name: string; readonly data: Record<string, string>; readonly defaultMode: number }
   | { readonly kind: 'emptyDir'; readonly memory: boolean; readonly sizeLimit?: string }
-  | { readonly kind: 'claim'; readonly template: string };
+  /** A claim of the StatefulSet's volumeClaimTemplates: one per pod, `<template>-<pod>`. */
+  | { readonly kind: 'claim'; readonly template: string }
+  /** A `persistentVolumeClaim` pod volume: one claim by name, shared by every pod that names it. */
+  | { readonly kind: 'persistentVolumeClaim'; readonly claimName: string; readonly readOnly: boolean };
+
+/** How a pod's containers are restarted (a StatefulSet's pods: Always; a Job's: Never or OnFailure). */
+export type RestartPolicy = 'Always' | 'OnFailure' | 'Never';
+
+/** A pod template, reduced to what a kubelet needs. */
+export interface PodTemplateSpec {
+  readonly initContainers: ContainerSpec[];
+  readonly containers: ContainerSpec[];
+  readonly volumes: Map<string, VolumeSpec>;
+  readonly fsGroup?: number;
+  readonly terminationGracePeriodSeconds: number;
+  readonly restartPolicy: RestartPolicy;
+  /** The pod's own activeDeadlineSeconds (kubelet kills the pod past it), if any. */
+  readonly activeDeadlineSeconds?: number;
+  readonly labels: Record<string, string>;
+}
 
 /** The StatefulSet, reduced to what a kubelet and the StatefulSet controller need. */
-export interface StatefulSetSpec {
+export interface StatefulSetSpec extends PodTemplateSpec {
   readonly name: string;
   readonly namespace: string;
   readonly serviceName: string;
   readonly replicas: number;
   readonly podManagementPolicy: string;
   readonly publishNotReadyAddresses: boolean;
-  readonly initContainers: ContainerSpec[];
-  readonly containers: ContainerSpec[];
-  readonly volumes: Map<string, VolumeSpec>;
-  readonly fsGroup?: number;
-  readonly terminationGracePeriodSeconds: number;
   readonly secrets: Map<string, Record<string, string>>;
   readonly objects: KubeObject[];
+}
+
+/** A Job, reduced to what the Job controller and a kubelet need. */
+export interface JobSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly template: PodTemplateSpec;
+  /** Failed pods tolerated before the Job fails (Kubernetes' default: 6). */
+  readonly backoffLimit: number;
+  /** Seconds from the Job's start after which its pods are deleted and the Job fails. */
+  readonly activeDeadlineSeconds?: number;
+  readonly labels: Record<string, string>;
+  readonly annotations: Record<string, string>;
+}
+
+/** A PersistentVolumeClaim object of the manifests. */
+export interface ClaimSpec {
+  readonly name: string;
+  readonly namespace: string;
+  readonly accessModes: string[];
+  readonly storageClassName?: string;
+  readonly storage?: string;
 }
 
 function single(objects: KubeObject[], kind: string, name?: string): KubeObject {
@@ -123,6 +161,9 @@ function containerSpec(c: any, podSecurity: any): ContainerSpec {
     throw new Error(`${c.name}: runAsNonRoot without a non-zero runAsUser cannot be modelled (the image user is unknown)`);
   }
   const groups = [podSecurity?.fsGroup, ...(podSecurity?.supplementalGroups ?? [])].filter((g): g is number => typeof g === 'number');
+  if (security.readOnlyRootFilesystem === true) {
+    throw new Error(`${c.name}: readOnlyRootFilesystem is not modelled by the e2e harness (its roots are writable); extend harness/`);
+  }
   for (const field of ['workingDir', 'envFrom', 'lifecycle']) {
     if (c[field] !== undefined) {
       throw new Error(`${c.name}: ${field} is not modelled by the e2e harness; extend harness/`);
@@ -153,60 +194,141 @@ function containerSpec(c: any, podSecurity: any): ContainerSpec {
   };
 }
 
-/** Synthesizes the chart and extracts the one StatefulSet it holds. */
-export function readStatefulSet(chart: Chart): StatefulSetSpec {
-  const objects = Testing.synth(chart) as KubeObject[];
-  const sts = single(objects, 'StatefulSet');
-  const namespace = sts.metadata.namespace ?? 'default';
-  const spec = sts.spec;
-  const pod = spec.template.spec;
-  const headless = single(objects, 'Service', spec.serviceName);
-  if (headless.spec.clusterIP !== 'None') {
-    throw new Error(`Service ${spec.serviceName} governs the StatefulSet but is not headless`);
-  }
+/** Reads a pod spec (`spec.template.spec` of a workload) against the chart's ConfigMaps. */
+function podTemplate(what: string, template: any, objects: KubeObject[], claimTemplates: string[], defaultRestartPolicy: RestartPolicy): PodTemplateSpec {
+  const pod = template.spec;
   const configMaps = new Map(objects.filter(o => o.kind === 'ConfigMap').map(o => [o.metadata.name, o.data ?? {}]));
-  const secrets = new Map(objects.filter(o => o.kind === 'Secret').map(o => [o.metadata.name, { ...(o.stringData ?? {}) }]));
-
   const volumes = new Map<string, VolumeSpec>();
   for (const v of pod.volumes ?? []) {
     if (v.configMap) {
       const data = configMaps.get(v.configMap.name);
-      if (!data) throw new Error(`volume ${v.name}: ConfigMap ${v.configMap.name} is not in the chart`);
-      if (v.configMap.items) throw new Error(`volume ${v.name}: configMap items are not modelled`);
+      if (!data) throw new Error(`${what}: volume ${v.name}: ConfigMap ${v.configMap.name} is not in the chart`);
+      if (v.configMap.items) throw new Error(`${what}: volume ${v.name}: configMap items are not modelled`);
       volumes.set(v.name, { kind: 'configMap', name: v.configMap.name, data, defaultMode: v.configMap.defaultMode ?? 0o644 });
     } else if (v.emptyDir) {
       volumes.set(v.name, { kind: 'emptyDir', memory: v.emptyDir.medium === 'Memory', sizeLimit: v.emptyDir.sizeLimit });
+    } else if (v.persistentVolumeClaim) {
+      if (!v.persistentVolumeClaim.claimName) throw new Error(`${what}: volume ${v.name}: persistentVolumeClaim without a claimName`);
+      volumes.set(v.name, { kind: 'persistentVolumeClaim', claimName: v.persistentVolumeClaim.claimName, readOnly: v.persistentVolumeClaim.readOnly === true });
     } else {
-      throw new Error(`volume ${v.name}: only configMap and emptyDir pod volumes are modelled (got ${JSON.stringify(v)})`);
+      throw new Error(`${what}: volume ${v.name}: only configMap, emptyDir and persistentVolumeClaim pod volumes are modelled (got ${JSON.stringify(v)})`);
     }
   }
-  for (const template of spec.volumeClaimTemplates ?? []) {
-    if (volumes.has(template.metadata.name)) throw new Error(`claim template ${template.metadata.name} shadows a pod volume`);
-    volumes.set(template.metadata.name, { kind: 'claim', template: template.metadata.name });
+  for (const name of claimTemplates) {
+    if (volumes.has(name)) throw new Error(`${what}: claim template ${name} shadows a pod volume`);
+    volumes.set(name, { kind: 'claim', template: name });
   }
-
   const initContainers = (pod.initContainers ?? []).map((c: any) => containerSpec(c, pod.securityContext));
   const containers = (pod.containers ?? []).map((c: any) => containerSpec(c, pod.securityContext));
   for (const c of [...initContainers, ...containers]) {
     for (const m of c.mounts) {
-      if (!volumes.has(m.volume)) throw new Error(`${c.name} mounts unknown volume ${m.volume}`);
+      if (!volumes.has(m.volume)) throw new Error(`${what}: ${c.name} mounts unknown volume ${m.volume}`);
     }
   }
+  const restartPolicy = pod.restartPolicy ?? defaultRestartPolicy;
+  if (!['Always', 'OnFailure', 'Never'].includes(restartPolicy)) throw new Error(`${what}: restartPolicy ${restartPolicy} is not a Kubernetes restart policy`);
   return {
+    initContainers,
+    containers,
+    volumes,
+    fsGroup: pod.securityContext?.fsGroup,
+    terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds ?? 30,
+    restartPolicy,
+    activeDeadlineSeconds: pod.activeDeadlineSeconds,
+    labels: { ...(template.metadata?.labels ?? {}) },
+  };
+}
+
+/** The Secrets of the chart (the test's own, `stringData`), by name. */
+export function secretsOf(objects: KubeObject[]): Map<string, Record<string, string>> {
+  return new Map(objects.filter(o => o.kind === 'Secret').map(o => [o.metadata.name, { ...(o.stringData ?? {}) }]));
+}
+
+/** Synthesizes the chart and extracts the one StatefulSet it holds. */
+export function readStatefulSet(chart: Chart): StatefulSetSpec {
+  return statefulSetOf(Testing.synth(chart) as KubeObject[]);
+}
+
+/** The one StatefulSet of synthesized objects. */
+export function statefulSetOf(objects: KubeObject[]): StatefulSetSpec {
+  const sts = single(objects, 'StatefulSet');
+  const namespace = sts.metadata.namespace ?? 'default';
+  const spec = sts.spec;
+  const headless = single(objects, 'Service', spec.serviceName);
+  if (headless.spec.clusterIP !== 'None') {
+    throw new Error(`Service ${spec.serviceName} governs the StatefulSet but is not headless`);
+  }
+  const template = podTemplate(`StatefulSet ${sts.metadata.name}`, spec.template, objects,
+    (spec.volumeClaimTemplates ?? []).map((t: any) => t.metadata.name), 'Always');
+  if (template.restartPolicy !== 'Always') throw new Error(`StatefulSet ${sts.metadata.name}: restartPolicy must be Always (got ${template.restartPolicy})`);
+  return {
+    ...template,
     name: sts.metadata.name,
     namespace,
     serviceName: spec.serviceName,
     replicas: spec.replicas ?? 1,
     podManagementPolicy: spec.podManagementPolicy ?? 'OrderedReady',
     publishNotReadyAddresses: headless.spec.publishNotReadyAddresses === true,
-    initContainers,
-    containers,
-    volumes,
-    fsGroup: pod.securityContext?.fsGroup,
-    terminationGracePeriodSeconds: pod.terminationGracePeriodSeconds ?? 30,
-    secrets,
+    secrets: secretsOf(objects),
     objects,
   };
+}
+
+/** A Job's spec (`Job.spec` or a CronJob's `jobTemplate.spec`) as the harness runs it. */
+function jobSpec(what: string, name: string, namespace: string, spec: any, metadata: any, objects: KubeObject[]): JobSpec {
+  for (const field of ['parallelism', 'completions']) {
+    if (spec[field] !== undefined && spec[field] !== 1) throw new Error(`${what}: ${field} ${spec[field]} is not modelled (one pod at a time, one completion)`);
+  }
+  for (const field of ['podFailurePolicy', 'successPolicy', 'completionMode', 'backoffLimitPerIndex', 'suspend']) {
+    if (spec[field] !== undefined) throw new Error(`${what}: ${field} is not modelled by the e2e harness; extend harness/`);
+  }
+  const template = podTemplate(what, spec.template, objects, [], 'Always');
+  if (template.restartPolicy === 'Always') throw new Error(`${what}: a Job's pods must have restartPolicy Never or OnFailure (got Always)`);
+  return {
+    name,
+    namespace,
+    template,
+    backoffLimit: spec.backoffLimit ?? 6,
+    activeDeadlineSeconds: spec.activeDeadlineSeconds,
+    labels: { ...(metadata?.labels ?? {}) },
+    annotations: { ...(metadata?.annotations ?? {}) },
+  };
+}
+
+/**
+ * The Job the CronJob `cronJobName` makes: its jobTemplate with the Job's name, as
+ * `kubectl create job --from=cronjob/<cronJobName> <jobName>` creates it (annotated
+ * `cronjob.kubernetes.io/instantiate: manual`), or as the CronJob controller does
+ * at a scheduled time (pass `scheduledAt`: the Job is named `<cronjob>-<minutes since
+ * the epoch>` then, unless `jobName` is given).
+ */
+export function jobFromCronJob(objects: KubeObject[], cronJobName: string, options: { jobName?: string; scheduledAt?: Date } = {}): JobSpec {
+  const cron = single(objects, 'CronJob', cronJobName);
+  const namespace = cron.metadata.namespace ?? 'default';
+  const jobTemplate = cron.spec.jobTemplate;
+  const manual = options.scheduledAt === undefined;
+  const name = options.jobName ?? (manual ? undefined : `${cronJobName}-${Math.floor(options.scheduledAt!.getTime() / 60_000)}`);
+  if (!name) throw new Error('jobFromCronJob: give the Job a name (kubectl create job --from=cronjob/… NAME) or a scheduled time');
+  const what = `Job ${name} (from CronJob ${cronJobName})`;
+  const spec = jobSpec(what, name, namespace, jobTemplate.spec, jobTemplate.metadata, objects);
+  return manual ? { ...spec, annotations: { ...spec.annotations, 'cronjob.kubernetes.io/instantiate': 'manual' } } : spec;
+}
+
+/** A Job object of synthesized objects. */
+export function readJob(objects: KubeObject[], name: string): JobSpec {
+  const job = single(objects, 'Job', name);
+  return jobSpec(`Job ${name}`, name, job.metadata.namespace ?? 'default', job.spec, job.metadata, objects);
+}
+
+/** The PersistentVolumeClaim objects of synthesized objects. */
+export function claimsOf(objects: KubeObject[]): ClaimSpec[] {
+  return objects.filter(o => o.kind === 'PersistentVolumeClaim').map(o => ({
+    name: o.metadata.name,
+    namespace: o.metadata.namespace ?? 'default',
+    accessModes: o.spec?.accessModes ?? [],
+    storageClassName: o.spec?.storageClassName,
+    storage: o.spec?.resources?.requests?.storage,
+  }));
 }
 
 /** What an env var or a field reference resolves against, per pod. */

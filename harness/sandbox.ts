@@ -3,7 +3,8 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, rmSync, statSyn
 import { isAbsolute, join, normalize, posix } from 'path';
 import { imageUser } from './image';
 import { ImageModel } from './image-model';
-import { ContainerSpec, StatefulSetSpec } from './manifest';
+import { PersistentClaims } from './claims';
+import { ContainerSpec, PodTemplateSpec } from './manifest';
 import { ClusterNetwork } from './network';
 import { killGroup, run, RunResult, runSync } from './host';
 import { fstab, HARNESS_DIR, imageMounts, podMounts, RootMount } from './rootfs';
@@ -32,6 +33,16 @@ export interface ClusterDirs {
   readonly logs: string;
 }
 
+/** Where a pod sits in the cluster's DNS. */
+export interface PodIdentity {
+  readonly namespace: string;
+  /**
+   * The headless Service that gives the pod a DNS name `<pod>.<subdomain>.<namespace>.svc.<domain>`
+   * (a StatefulSet's pods); none for a Job's pod, which is reachable by address only.
+   */
+  readonly subdomain?: string;
+}
+
 export class PodSandbox {
   public readonly netns: string;
   public readonly ip: string;
@@ -40,11 +51,14 @@ export class PodSandbox {
 
   constructor(
     public readonly podName: string,
-    private readonly sts: StatefulSetSpec,
+    private readonly template: PodTemplateSpec,
+    private readonly identity: PodIdentity,
     private readonly network: ClusterNetwork,
     private readonly images: ReadonlyMap<string, ImageModel>,
     private readonly dirs: ClusterDirs,
     incarnation: number,
+    /** The claims named by `persistentVolumeClaim` volumes. */
+    private readonly persistentClaims: PersistentClaims,
     /** The claims are bound to hostPath volumes (see prepareClaim). */
     private readonly hostPathClaims = false,
   ) {
@@ -54,9 +68,10 @@ export class PodSandbox {
     this.ip = ip;
   }
 
-  /** The pod's stable DNS name, `<pod>.<service>.<namespace>.svc.<domain>`. */
-  public fqdn(clusterDomain: string): string {
-    return `${this.podName}.${this.sts.serviceName}.${this.sts.namespace}.svc.${clusterDomain}`;
+  /** The pod's stable DNS name, `<pod>.<service>.<namespace>.svc.<domain>`; undefined without a subdomain. */
+  public fqdn(clusterDomain: string): string | undefined {
+    if (this.identity.subdomain === undefined) return undefined;
+    return `${this.podName}.${this.identity.subdomain}.${this.identity.namespace}.svc.${clusterDomain}`;
   }
 
   /** Directory of a PersistentVolumeClaim `<template>-<pod>`. */
@@ -70,11 +85,16 @@ export class PodSandbox {
     writeFileSync(join(this.dir, 'hosts'), hosts);
     writeFileSync(join(this.dir, 'hostname'), `${this.podName}\n`);
     writeFileSync(join(this.dir, 'resolv.conf'), '# No cluster DNS is modelled: names resolve through the pod\'s /etc/hosts.\noptions timeout:1 attempts:1\n');
-    const fsGroup = this.sts.fsGroup;
+    const fsGroup = this.template.fsGroup;
     const tmpfs: string[] = [];
-    for (const [name, volume] of this.sts.volumes) {
+    for (const [name, volume] of this.template.volumes) {
       if (volume.kind === 'claim') {
-        this.prepareClaim(this.claimDir(volume.template), fsGroup);
+        this.prepareClaim(this.claimDir(volume.template), fsGroup, this.hostPathClaims);
+        continue;
+      }
+      if (volume.kind === 'persistentVolumeClaim') {
+        // kubelet leaves the ownership of a volume it mounts read-only alone.
+        this.prepareClaim(this.persistentClaims.dir(volume.claimName, this.identity.namespace), volume.readOnly ? undefined : fsGroup, false);
         continue;
       }
       const dir = join(this.dir, 'volumes', name);
@@ -135,11 +155,11 @@ export class PodSandbox {
    * manages gets the fsGroup (policy OnRootMismatch): group-owned, setgid. A hostPath
    * volume (`DirectoryOrCreate`) is created root-owned with mode 0755 and gets no fsGroup.
    */
-  private prepareClaim(dir: string, fsGroup: number | undefined): void {
+  private prepareClaim(dir: string, fsGroup: number | undefined, hostPath: boolean): void {
     if (!existsSync(dir)) {
       mkdirSync(dir, { recursive: true, mode: 0o755 });
     }
-    if (this.hostPathClaims) return;
+    if (hostPath) return;
     if (fsGroup !== undefined && statSync(dir).gid !== fsGroup) {
       runSync(['chgrp', '-R', String(fsGroup), dir]);
       runSync(['chmod', '-R', 'g+rwX', dir]);
@@ -149,8 +169,10 @@ export class PodSandbox {
 
   /** Host path of a volume mount's source, creating a missing subPath as kubelet does. */
   private mountSource(container: ContainerSpec, mount: ContainerSpec['mounts'][number]): string {
-    const volume = this.sts.volumes.get(mount.volume)!;
-    const root = volume.kind === 'claim' ? this.claimDir(volume.template) : join(this.dir, 'volumes', mount.volume);
+    const volume = this.template.volumes.get(mount.volume)!;
+    const root = volume.kind === 'claim' ? this.claimDir(volume.template)
+      : volume.kind === 'persistentVolumeClaim' ? this.persistentClaims.dir(volume.claimName, this.identity.namespace)
+        : join(this.dir, 'volumes', mount.volume);
     if (!mount.subPath) return root;
     const sub = normalize(mount.subPath);
     if (isAbsolute(sub) || sub.startsWith('..')) {
@@ -191,7 +213,10 @@ export class PodSandbox {
     if (!statSync(source).isDirectory()) {
       throw new Error(`${container.name}: volume ${mount.volume} at ${mount.mountPath} is a file (${source}); the harness mounts only directories`);
     }
-    return { source, target, fstype: 'none', options: `bind${mount.readOnly ? ',ro' : ''},X-mount.mkdir` };
+    const volume = this.template.volumes.get(mount.volume)!;
+    // A persistentVolumeClaim volume marked readOnly is mounted read-only into every container.
+    const readOnly = mount.readOnly || (volume.kind === 'persistentVolumeClaim' && volume.readOnly);
+    return { source, target, fstype: 'none', options: `bind${readOnly ? ',ro' : ''},X-mount.mkdir` };
   }
 
   /**

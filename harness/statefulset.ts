@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'fs';
 import { join } from 'path';
+import { PersistentClaims } from './claims';
 import { alive, waitFor } from './host';
 import { prepareImages } from './image';
 import { ImageModel } from './image-model';
-import { StatefulSetSpec } from './manifest';
+import { claimsOf, JobSpec, KubeObject, StatefulSetSpec } from './manifest';
 import { ClusterNetwork, NETNS_PREFIX, removeStaleNamespaces } from './network';
-import { DeletionReport, Pod } from './kubelet';
+import { DeletionReport, Pod, restartBackoffMs } from './kubelet';
+import { JobRun } from './job';
 import { ClusterDirs, PodSandbox } from './sandbox';
 
 /**
@@ -30,6 +32,13 @@ export interface ClusterOptions {
    * @default false
    */
   readonly hostPathClaims?: boolean;
+  /**
+   * Where the claims that pods name in `persistentVolumeClaim` volumes live. Pass the
+   * same store to two clusters for the second to mount what the first wrote (a restore
+   * from a backup claim); the cluster adds its manifests' PersistentVolumeClaim objects.
+   * @default a store of this cluster's own, `<workDir>/persistent-claims`
+   */
+  readonly persistentClaims?: PersistentClaims;
 }
 
 export class StatefulSetCluster {
@@ -44,13 +53,24 @@ export class StatefulSetCluster {
   private readonly images: ReadonlyMap<string, ImageModel>;
   private incarnations = 0;
   private readonly hostPathClaims: boolean;
+  /** The claims named by `persistentVolumeClaim` volumes (shared with other clusters if the test says so). */
+  public readonly persistentClaims: PersistentClaims;
+  private readonly ownsPersistentClaims: boolean;
+  /** Pods of Jobs that are running now (they get the cluster's DNS records, and have none of their own). */
+  private readonly jobPods = new Set<Pod>();
+  /** Every Job started in this cluster, in order. */
+  public readonly jobs: JobRun[] = [];
 
   constructor(public readonly sts: StatefulSetSpec, options: ClusterOptions) {
     this.hostPathClaims = options.hostPathClaims ?? false;
     this.clusterDomain = options.clusterDomain ?? 'cluster.local';
     this.dirs = { pods: join(options.workDir, 'pods'), claims: join(options.workDir, 'claims'), logs: join(options.workDir, 'logs') };
     Object.values(this.dirs).forEach(dir => mkdirSync(dir, { recursive: true }));
-    this.images = prepareImages(new Set([...sts.initContainers, ...sts.containers].map(c => c.image)), options.workDir);
+    this.ownsPersistentClaims = options.persistentClaims === undefined;
+    this.persistentClaims = options.persistentClaims ?? new PersistentClaims(join(options.workDir, 'persistent-claims'));
+    this.persistentClaims.apply(claimsOf(sts.objects));
+    const images = new Set([...sts.initContainers, ...sts.containers, ...jobContainers(sts.objects)].map(c => c.image));
+    this.images = prepareImages(images, options.workDir);
     removeStaleNamespaces();
     this.network = new ClusterNetwork(`${NETNS_PREFIX}${process.pid}-${options.tag}`, options.subnet);
     this.network.create();
@@ -76,11 +96,12 @@ export class StatefulSetCluster {
   }
 
   private hostsFor(sandbox: PodSandbox): string {
+    const own = sandbox.fqdn(this.clusterDomain);
     const lines = [
       '# Kubernetes-managed hosts file (modelled by the e2e harness).',
       '127.0.0.1\tlocalhost',
       '::1\tlocalhost ip6-localhost ip6-loopback',
-      `${sandbox.ip}\t${sandbox.fqdn(this.clusterDomain)}\t${sandbox.podName}`,
+      own ? `${sandbox.ip}\t${own}\t${sandbox.podName}` : `${sandbox.ip}\t${sandbox.podName}`,
       '# DNS records of the headless Service.',
     ];
     for (const pod of this.pods.values()) {
@@ -91,19 +112,19 @@ export class StatefulSetCluster {
   }
 
   private refreshHosts(): void {
-    for (const pod of this.pods.values()) pod.sandbox.updateHosts(this.hostsFor(pod.sandbox));
+    for (const pod of [...this.pods.values(), ...this.jobPods]) pod.sandbox.updateHosts(this.hostsFor(pod.sandbox));
   }
 
   /** Creates pod `ordinal` (a new incarnation: new namespaces, address and emptyDirs; same claim). */
   public async createPod(ordinal: number): Promise<Pod> {
     if (this.pods.has(ordinal)) throw new Error(`pod ${this.podName(ordinal)} exists`);
     const name = this.podName(ordinal);
-    const sandbox = new PodSandbox(name, this.sts, this.network, this.images, this.dirs, this.incarnations++, this.hostPathClaims);
+    const sandbox = new PodSandbox(name, this.sts, { namespace: this.sts.namespace, subdomain: this.sts.serviceName }, this.network, this.images,
+      this.dirs, this.incarnations++, this.persistentClaims, this.hostPathClaims);
     const secrets = new Map(this.sts.secrets);
     for (const [secret, data] of this.secretOverrides.get(ordinal) ?? []) secrets.set(secret, data);
-    const configMaps = new Map(this.sts.objects.filter(o => o.kind === 'ConfigMap').map(o => [o.metadata.name, o.data ?? {}]));
     const pod = new Pod(name, ordinal, sandbox, this.sts, this.images, {
-      podName: name, namespace: this.sts.namespace, podIP: sandbox.ip, secrets, configMaps,
+      podName: name, namespace: this.sts.namespace, podIP: sandbox.ip, secrets, configMaps: this.configMaps(),
     }, this.dirs.logs, () => this.refreshHosts());
     for (const [container, vars] of Object.entries(this.envOverrides.get(ordinal) ?? {})) pod.overrideEnv(container, vars);
     this.pods.set(ordinal, pod);
@@ -164,9 +185,54 @@ export class StatefulSetCluster {
     rmSync(this.claimDir(ordinal), { recursive: true, force: true });
   }
 
-  /** Kills everything and deletes every namespace; claims are removed unless keepData. */
-  public async teardown(keepData: boolean): Promise<void> {
+  private configMaps(): Map<string, Record<string, string>> {
+    return new Map(this.sts.objects.filter(o => o.kind === 'ConfigMap').map(o => [o.metadata.name, o.data ?? {}]));
+  }
+
+  /**
+   * Creates the pod of a Job in this cluster's network: named `<job>-<5 characters>`,
+   * with the Job's pod template (its image's commands, its user, its volumes, env from
+   * the chart's Secrets and ConfigMaps), its own network namespace and address, and the
+   * cluster's DNS records in its /etc/hosts (the pod itself has no DNS name).
+   */
+  public async createJobPod(job: JobSpec): Promise<Pod> {
+    const name = `${job.name}-${randomSuffix()}`;
+    const sandbox = new PodSandbox(name, job.template, { namespace: job.namespace }, this.network, this.images,
+      this.dirs, this.incarnations++, this.persistentClaims, this.hostPathClaims);
+    const pod = new Pod(name, -1, sandbox, job.template, this.images, {
+      podName: name, namespace: job.namespace, podIP: sandbox.ip, secrets: new Map(this.sts.secrets), configMaps: this.configMaps(),
+    }, this.dirs.logs, () => undefined);
+    this.jobPods.add(pod);
+    await sandbox.create(this.hostsFor(sandbox));
+    pod.start();
+    return pod;
+  }
+
+  /** Ends a Job's pod that has finished or was deleted: its namespaces and directory go, its logs stay. */
+  public releaseJobPod(pod: Pod): void {
+    this.jobPods.delete(pod);
+    pod.sandbox.destroy(false);
+  }
+
+  /**
+   * Starts a Job as the Job controller runs it (see job.ts): one pod at a time, a new
+   * pod after each failure up to backoffLimit, every pod deleted at the Job's
+   * activeDeadlineSeconds. `JobRun.result` resolves when the Job has completed or failed.
+   */
+  public startJob(job: JobSpec): JobRun {
+    if (job.namespace !== this.sts.namespace) throw new Error(`Job ${job.name} is in namespace ${job.namespace}, the cluster in ${this.sts.namespace}`);
+    const run = new JobRun(job, this, restartBackoffMs);
+    this.jobs.push(run);
+    return run;
+  }
+
+  /** SIGKILLs every pod (Jobs' first) and deletes the network; returns what went wrong. */
+  private async killEverything(): Promise<string[]> {
     const errors: string[] = [];
+    for (const pod of [...this.jobPods]) {
+      await pod.kill().catch(error => errors.push(String(error)));
+      this.releaseJobPod(pod);
+    }
     for (const ordinal of [...this.pods.keys()].reverse()) {
       await this.deletePod(ordinal).catch(error => errors.push(String(error)));
     }
@@ -176,8 +242,33 @@ export class StatefulSetCluster {
       errors.push(String(error));
     }
     rmSync(this.dirs.pods, { recursive: true, force: true });
-    if (!keepData) rmSync(this.dirs.claims, { recursive: true, force: true });
+    return errors;
+  }
+
+  /**
+   * Kills everything and deletes every namespace; unless keepData, removes the claims
+   * of the volumeClaimTemplates and the cluster's own PersistentClaims store (a store
+   * shared with other clusters is left to its owner).
+   */
+  public async teardown(keepData: boolean): Promise<void> {
+    const errors = await this.killEverything();
+    if (!keepData) {
+      rmSync(this.dirs.claims, { recursive: true, force: true });
+      if (this.ownsPersistentClaims) this.persistentClaims.deleteAll();
+    }
     if (errors.length) throw new Error(`teardown: ${errors.join('; ')}`);
+  }
+
+  /**
+   * Destroys the cluster and its data: every pod SIGKILLed, the network gone, and the
+   * claims of its volumeClaimTemplates deleted (`kubectl delete sts,pvc -l …`). Claims
+   * named by `persistentVolumeClaim` volumes (a backup claim) are kept, whoever owns the
+   * store. The logs stay. The cluster cannot run pods afterwards.
+   */
+  public async destroy(): Promise<void> {
+    const errors = await this.killEverything();
+    rmSync(this.dirs.claims, { recursive: true, force: true });
+    if (errors.length) throw new Error(`destroy: ${errors.join('; ')}`);
   }
 
   /** The tail of every log file of the run, for failure reports. */
@@ -203,4 +294,16 @@ export function removeStaleRuns(root: string): void {
     const pid = Number(entry.match(/^run-(\d+)$/)?.[1]);
     if (pid && pid !== process.pid && !alive(pid)) rmSync(join(root, entry), { recursive: true, force: true });
   }
+}
+
+/** Every container of the Jobs and CronJobs of a manifest set (their images are prepared with the cluster's). */
+function jobContainers(objects: KubeObject[]): Array<{ image: string }> {
+  const podSpecs = objects.flatMap(o => o.kind === 'CronJob' ? [o.spec?.jobTemplate?.spec?.template?.spec] : o.kind === 'Job' ? [o.spec?.template?.spec] : []);
+  return podSpecs.filter(Boolean).flatMap((pod: any) => [...(pod.initContainers ?? []), ...(pod.containers ?? [])]);
+}
+
+/** The random suffix of a generated pod name (Kubernetes' alphabet: no vowels, no 0, 1, 3). */
+function randomSuffix(): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  return Array.from({ length: 5 }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('');
 }

@@ -20,6 +20,8 @@ export class Fixture {
   public cluster!: StatefulSetCluster;
   public sts!: StatefulSetSpec;
   public failed = false;
+  /** Further clusters a scenario starts (a restore): their logs go with a failure report, and they are torn down with this one. */
+  public readonly others: StatefulSetCluster[] = [];
 
   constructor(private readonly tag: string, props: StatefulMySQLProps, options: LaunchOptions = {}) {
     beforeAll(async () => {
@@ -27,6 +29,7 @@ export class Fixture {
     }, 60_000);
 
     afterAll(async () => {
+      for (const other of this.others) await other.teardown(this.failed).catch(error => console.error(`[e2e] teardown of a further cluster: ${error}`));
       if (!this.cluster) return;
       const started = Date.now();
       await this.cluster.teardown(this.failed);
@@ -43,7 +46,8 @@ export class Fixture {
         await body(timings);
       } catch (error) {
         this.failed = true;
-        console.error(`[e2e] ${name} FAILED: ${error}\nwork dir: ${WORK_ROOT}/run-${process.pid}/${this.tag}\n${this.cluster?.logTails() ?? ''}`);
+        const others = this.others.map(other => `===== further cluster ${other.dirs.logs} =====\n${other.logTails()}`).join('\n');
+        console.error(`[e2e] ${name} FAILED: ${error}\nwork dir: ${WORK_ROOT}/run-${process.pid}/${this.tag}\n${this.cluster?.logTails() ?? ''}\n${others}`);
         throw error;
       } finally {
         console.log(timings.report());

@@ -11,6 +11,7 @@ export * from './storage/nfs-subdir-provisioner';
 export { ReclaimPolicy } from './storage/per-ordinal-volumes';
 // The replicated MySQL cluster.
 export { ClientAccount, ClientEnvSecretKeyRef, ClientEnvSource, ClientEnvVar, ConnectOptions, MySqlEndpoints } from './mysql/client-binding';
+export * from './mysql/backup/backup-destination';
 export * from './mysql/credentials';
 export * from './mysql/engine/engine';
 export { ReplicationMode } from './mysql/engine/replication-sql';

@@ -43,6 +43,8 @@ export interface MemberNetworkPolicyProps {
   readonly memberLabels: Record<string, string>;
   readonly databasePort: number;
   readonly backupPort: number;
+  /** Labels of the cluster's backup pods, admitted to the backup port. */
+  readonly backupPods?: Record<string, string>;
   readonly clients: ClientSelector[];
 }
 
@@ -67,6 +69,7 @@ export class MemberNetworkPolicy extends Construct {
         ingress: Lazy.any({
           produce: () => [
             { from: [members], ports: [port(props.databasePort), port(props.backupPort)] },
+            ...(props.backupPods ? [{ from: [{ podSelector: { matchLabels: { ...props.backupPods } } }], ports: [port(props.backupPort)] }] : []),
             ...(this.clients.length > 0 ? [{ from: this.clients.map(peer), ports: [port(props.databasePort)] }] : []),
           ],
         }),

@@ -6,6 +6,7 @@ import { NetworkAccessOptions } from './network-access';
 import { VolumeAccessMode } from '../statefulset/per-pod-claims';
 import { ReplicaTopologyProps } from './replica-topology';
 import { MemberSchedulingOptions } from './scheduling';
+import { BackupDestination } from './backup/backup-destination';
 
 /**
  * Compute resources of one container. A field left out keeps its default (see
@@ -260,4 +261,70 @@ export interface StatefulMySQLProps extends ReplicaTopologyProps {
    * @default - both retained
    */
   readonly claimRetention?: ClaimRetentionOptions;
+
+  /**
+   * Scheduled physical backups onto a claim: a CronJob `<name>-backup` (README, "Backups
+   * and restore").
+   * @default - no backups
+   */
+  readonly backup?: BackupOptions;
+
+  /**
+   * Start the cluster from a backup: ordinal 0 restores it into its empty data
+   * directory, the other members clone from it as usual, and the binary log's GTID
+   * history goes on from the backup's. A member whose data directory is initialised
+   * already ignores it.
+   * @default - ordinal 0 starts an empty server
+   */
+  readonly restore?: RestoreOptions;
+}
+
+/**
+ * Scheduled physical backups: a CronJob whose pod takes a consistent backup from a
+ * healthy replica (the primary only when there is none) through the authenticated clone
+ * channel, verifies and prepares it, and writes one compressed file per backup, with a
+ * JSON manifest beside it, onto a claim.
+ */
+export interface BackupOptions {
+  /** When to back up, in cron syntax (`minute hour day-of-month month day-of-week`), e.g. `'0 3 * * *'`, or `@daily`. */
+  readonly schedule: string;
+  /** Where the files go. */
+  readonly destination: BackupDestination;
+  /**
+   * Complete backups kept; older ones are deleted after a new one is complete. The newest
+   * complete backup is never deleted. Between 1 and 1000.
+   * @default 7
+   */
+  readonly retention?: number;
+  /**
+   * Time zone of the schedule (an IANA name such as `Europe/Berlin`).
+   * @default - the time zone of the kube-controller-manager (usually UTC)
+   */
+  readonly timeZone?: string;
+  /**
+   * How long one backup may run before Kubernetes stops it (the Job's
+   * `activeDeadlineSeconds`); a stopped backup leaves no file that looks complete.
+   * @default Duration.hours(2)
+   */
+  readonly deadline?: Duration;
+  /**
+   * Compute resources of the backup container (it streams, unpacks, prepares and packs).
+   * @default - the sidecar's defaults
+   */
+  readonly resources?: ContainerResources;
+}
+
+/** A cluster that starts from a backup instead of an empty server. */
+export interface RestoreOptions {
+  /**
+   * The claim holding the backups, e.g. another cluster's `<name>-backups`. Every member
+   * mounts it read-only, so it must be mountable on several nodes at once (ReadWriteMany
+   * or ReadOnlyMany) unless all members run on one node.
+   */
+  readonly claimName: string;
+  /**
+   * The backup file to restore, e.g. `mysql-20261201T030000Z.tar.zst`.
+   * @default - the newest complete backup on the claim
+   */
+  readonly file?: string;
 }

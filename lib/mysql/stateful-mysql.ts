@@ -23,6 +23,9 @@ import { serviceDomain } from '../internal/cluster-dns';
 import { optionalPlainObject, requireBoolean, requireEnum, requireInstance, requirePlainObject } from '../internal/validate';
 import { requireUniqueObjectsInApp } from '../internal/unique-objects';
 import { resolveResources } from './pod/resources';
+import { resolveCloneOptions } from './pod/clone-options';
+import { checkedRestoreOptions } from './backup/restore';
+import { ScheduledBackups } from './backup/scheduled-backups';
 
 /** The shipped scripts, mounted into every container from one ConfigMap. */
 export const SCRIPT_FILES = [
@@ -34,6 +37,7 @@ export const SCRIPT_FILES = [
   'stream-backup.sh',
   'probe-ready.sh',
   'volume-ownership.sh',
+  'backup-job.sh',
 ] as const;
 
 /**
@@ -72,6 +76,8 @@ export class StatefulMySQL extends Construct {
   public readonly dataClaims: PerPodClaims;
   /** Labels every pod carries and every Service selects on. */
   public readonly selectorLabels: Record<string, string>;
+  /** Name of the claim the scheduled backups go to, when `backup` is set: a `restore` of another cluster can name it. */
+  public readonly backupClaimName?: string;
   private readonly networkPolicy?: MemberNetworkPolicy;
 
   constructor(scope: Construct, id: string, props: StatefulMySQLProps = {}) {
@@ -118,6 +124,9 @@ export class StatefulMySQL extends Construct {
     this.selectorLabels = { 'app.kubernetes.io/name': 'mysql', 'app.kubernetes.io/instance': name };
     const labels = { ...this.selectorLabels, 'app.kubernetes.io/component': 'database' };
 
+    const resources = resolveResources(props.resources);
+    const clone = optionalPlainObject('clone', props.clone) ?? {};
+    const restore = checkedRestoreOptions(props.restore);
     const configData = serverConfigFragments(this.engine, props);
     const configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${name}-config`, namespace, labels },
@@ -169,8 +178,9 @@ export class StatefulMySQL extends Construct {
               configMapName: configMap.name,
               scriptsConfigMapName: scriptsConfigMap.name,
               dataVolumeName: this.dataClaims.templateName,
-              resources: resolveResources(props.resources),
-              clone: optionalPlainObject('clone', props.clone) ?? {},
+              resources,
+              clone,
+              restore,
               volumePermissions,
             }),
             ...schedulingSpec(optionalPlainObject('scheduling', props.scheduling) ?? {}, this.selectorLabels),
@@ -181,6 +191,21 @@ export class StatefulMySQL extends Construct {
       },
     });
     linkClaimsWorkload(this.dataClaims, statefulSet);
+
+    const backupPodLabels = { 'app.kubernetes.io/name': 'mysql-backup', 'app.kubernetes.io/instance': name, 'app.kubernetes.io/component': 'backup' };
+    if (props.backup !== undefined) {
+      const backups = new ScheduledBackups(this, 'Backups', {
+        options: props.backup,
+        topology: this.topology,
+        engine: this.engine,
+        credentials: this.credentials,
+        clone: resolveCloneOptions(clone, resources.sidecar, this.engine.backupImage),
+        scriptsConfigMapName: scriptsConfigMap.name,
+        podLabels: backupPodLabels,
+        labels: { ...this.selectorLabels, 'app.kubernetes.io/component': 'backup' },
+      });
+      this.backupClaimName = backups.claimName;
+    }
 
     if (disruptionBudget) {
       new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
@@ -195,6 +220,7 @@ export class StatefulMySQL extends Construct {
         memberLabels: this.selectorLabels,
         databasePort: MYSQL_PORT,
         backupPort: BACKUP_PORT,
+        backupPods: this.backupClaimName !== undefined ? backupPodLabels : undefined,
         clients: networkAccess?.clients ?? [{}],
       });
     }

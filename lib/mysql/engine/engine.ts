@@ -325,20 +325,23 @@ export class MySqlEngine {
   }
 
   /**
-   * Engine-specific settings added to `replica.cnf` on top of `read_only`:
-   * - replication does not start with the server: the sidecar starts it once it has
-   *   configured it. A clone of a MySQL replica carries its source's connection
-   *   metadata (InnoDB tables the backup copies); started at boot, it would replicate
-   *   before the sidecar has set the clone's GTID state.
-   * - MySQL's `super_read_only` also stops accounts with SUPER; MariaDB has no such
-   *   setting.
+   * Settings of every member (`common.cnf`): replication does not start with the server;
+   * the sidecar starts it on a replica once it has configured it. A clone of a MySQL
+   * replica carries its source's connection metadata (InnoDB tables the backup copies),
+   * and so does a primary restored from a backup taken on a replica: started at boot,
+   * either would replicate before the sidecar has set its GTID state.
+   */
+  public get replicationStartSettings(): Record<string, string> {
+    const skipStart = this.family === EngineFamily.MARIADB || this.version === '5.7' ? 'skip_slave_start' : 'skip_replica_start';
+    return { [skipStart]: 'ON' };
+  }
+
+  /**
+   * Engine-specific settings added to `replica.cnf` on top of `read_only`: MySQL's
+   * `super_read_only` also stops accounts with SUPER; MariaDB has no such setting.
    */
   public get replicaSettings(): Record<string, string> {
-    if (this.family === EngineFamily.MARIADB) {
-      return { skip_slave_start: 'ON' };
-    }
-    const skipStart = this.version === '5.7' ? 'skip_slave_start' : 'skip_replica_start';
-    return { [skipStart]: 'ON', super_read_only: 'ON' };
+    return this.family === EngineFamily.MARIADB ? {} : { super_read_only: 'ON' };
   }
 }
 

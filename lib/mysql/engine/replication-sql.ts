@@ -36,6 +36,27 @@ export interface ReplicationStatements {
    * first transaction), `position` a binary log file and position.
    */
   readonly coordinates: 'gtid' | 'gtid-or-empty' | 'position';
+  /**
+   * Run once on a primary restored from a backup, before it takes writes: its binary log
+   * starts empty, and the GTID history must go on from the backup's `{gtid}`, so that
+   * the new primary's transactions follow the backed-up ones (`SQL_CONTINUE_FROM_BACKUP`).
+   * Empty in binary-log-position mode, where nothing carries over.
+   *
+   * A backup taken on a replica carries that replica's connection to its old primary
+   * (MySQL keeps it in InnoDB tables the backup copies): it is stopped and discarded first,
+   * so the restored primary never replicates from the cluster it was backed up from.
+   * MariaDB: `gtid_binlog_state` may only be set while the binary log is empty, hence
+   * `RESET MASTER` first; `gtid_slave_pos` is set too, so that the restored
+   * `mysql.gtid_slave_pos` table (a backup of a replica carries one) cannot make
+   * `gtid_current_pos` disagree. Verified on MariaDB 10.11 (test/mysql/scripts/backup-restore.test.ts,
+   * and by hand for an empty position and two domains): the new binary log opens with a
+   * `Gtid_list` of the backup's position, and the next transaction takes the backup's
+   * sequence number + 1 in its domain, under the new server id. MySQL: the GTID history is
+   * reset and `gtid_purged` set to the backup's executed set (what XtraBackup's
+   * documentation prescribes after a restore); checked by contract tests only
+   * (test/mysql/scripts/sql-dialects.test.ts), as no MySQL server runs here.
+   */
+  readonly continueFromBackup: string;
 }
 
 /** The SQL words that differ between MySQL 8 and the older `MASTER` / `SLAVE` forms. */
@@ -95,5 +116,10 @@ export function replicationStatements(dialect: ReplicationSqlDialect, mode: Repl
     configure: statements(...unlock, w.stop, w.resetReplica, ...position, ...lock),
     refreshCredentials: statements(...unlock, w.stop, `${w.change} ${o}_USER = {user}, ${o}_PASSWORD = {password}`, w.start, ...lock),
     coordinates,
+    continueFromBackup: mode === ReplicationMode.BINLOG_POSITION ? ''
+      : dialect === ReplicationSqlDialect.MARIADB
+        ? statements(w.stop, w.resetReplica, 'RESET MASTER', 'SET GLOBAL gtid_binlog_state = {gtid}', 'SET GLOBAL gtid_slave_pos = {gtid}')
+        : statements(w.stop, w.resetReplica, dialect === ReplicationSqlDialect.MYSQL_84 ? 'RESET BINARY LOGS AND GTIDS' : 'RESET MASTER',
+          'SET GLOBAL gtid_purged = {gtid}'),
   };
 }

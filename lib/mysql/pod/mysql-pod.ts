@@ -1,10 +1,11 @@
 import { MySqlCredentials, SecretKeyReference } from '../credentials';
 import { EngineFamily, MySqlEngine } from '../engine/engine';
+import { imageCommands } from '../engine/image-inventory';
 import * as k8s from '../../internal/k8s';
 import { ReplicaTopology } from '../replica-topology';
 import { ReplicationMode, replicationStatements } from '../engine/replication-sql';
-import { CloneOptions, MySqlResources, VolumePermissions } from '../stateful-mysql-props';
-import { MARIADB_BACKUP_LOG_COPY_INTERVAL_MS, resolveCloneOptions } from './clone-options';
+import { CloneOptions, MySqlResources, RestoreOptions, VolumePermissions } from '../stateful-mysql-props';
+import { MARIADB_BACKUP_LOG_COPY_INTERVAL_MS, ResolvedCloneOptions, resolveCloneOptions } from './clone-options';
 import { BACKUP_PORT, MYSQL_PORT } from './ports';
 import { DEFAULT_SERVER_RESOURCES, DEFAULT_SIDECAR_RESOURCES, INIT_CONFIG_RESOURCES, toKubeResources } from './resources';
 
@@ -19,7 +20,7 @@ import { DEFAULT_SERVER_RESOURCES, DEFAULT_SIDECAR_RESOURCES, INIT_CONFIG_RESOUR
 export const MYSQL_UID = 999;
 
 /** Where each volume is mounted. */
-const PATHS = {
+export const PATHS = {
   scripts: '/opt/mysql-cluster/scripts',
   configSource: '/opt/mysql-cluster/config',
   confDInit: '/opt/mysql-cluster/conf.d',
@@ -28,17 +29,21 @@ const PATHS = {
   authFile: '/run/mysql-auth/client.cnf',
   datadir: '/var/lib/mysql',
   dataVolumeRoot: '/var/lib/mysql-volume',
+  backups: '/backups',
+  restore: '/restore',
 } as const;
 
 /** The data directory's sub-directory on the volume (the classic `subPath: mysql`). */
 const DATADIR_NAME = 'mysql';
 
 /** Volume names in the pod template. */
-const VOLUMES = {
+export const VOLUMES = {
   config: 'config',
   scripts: 'scripts',
   confD: 'conf',
   auth: 'auth',
+  backups: 'backups',
+  restore: 'restore',
 } as const;
 
 /** Container names (init containers first, in the order they run). */
@@ -62,9 +67,12 @@ export interface MySqlPodOptions {
   readonly resources: MySqlResources;
   readonly clone: CloneOptions;
   readonly volumePermissions: VolumePermissions;
+  /** Start ordinal 0 from a backup on this claim, instead of an empty server. */
+  readonly restore?: RestoreOptions;
 }
 
-const CONTAINER_SECURITY: k8s.SecurityContext = {
+/** The securityContext of every container but the optional root init container. */
+export const CONTAINER_SECURITY: k8s.SecurityContext = {
   runAsNonRoot: true,
   runAsUser: MYSQL_UID,
   runAsGroup: MYSQL_UID,
@@ -74,7 +82,18 @@ const CONTAINER_SECURITY: k8s.SecurityContext = {
   capabilities: { drop: ['ALL'] },
 };
 
-function env(name: string, value: string | number): k8s.EnvVar {
+/** The pod's securityContext: the server's user, its group for the volumes, RuntimeDefault seccomp. */
+export const POD_SECURITY: k8s.PodSecurityContext = {
+  runAsNonRoot: true,
+  runAsUser: MYSQL_UID,
+  runAsGroup: MYSQL_UID,
+  fsGroup: MYSQL_UID,
+  fsGroupChangePolicy: 'OnRootMismatch',
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+/** A plain environment variable. */
+export function env(name: string, value: string | number): k8s.EnvVar {
   return { name, value: String(value) };
 }
 
@@ -82,20 +101,63 @@ function secretEnv(name: string, ref: SecretKeyReference): k8s.EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } };
 }
 
-function bashScript(script: string): string[] {
+/** The command that runs one of the shipped scripts. */
+export function bashScript(script: string): string[] {
   return ['bash', `${PATHS.scripts}/${script}`];
 }
 
-/** Builds the pod spec of the cluster's StatefulSet. */
-export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
-  const { topology, engine, credentials } = options;
-  // Who is who, decided by the topology: the scripts compare their hostname to it.
-  const identity = [
+/** Who is who, decided by the topology: the scripts compare their hostname to it. */
+export function identityEnv(topology: ReplicaTopology): k8s.EnvVar[] {
+  return [
     env('STATEFULSET_NAME', topology.name),
     env('PEER_DOMAIN', topology.memberDomain),
     env('PRIMARY_POD', topology.primary.podName),
     env('PRIMARY_HOST', topology.primary.host),
   ];
+}
+
+/**
+ * The replication password (which also authenticates the clone channel), with the
+ * engine's limit on it that the scripts check, and the explicit empty-password opt-in.
+ */
+export function replicationPasswordEnv(engine: MySqlEngine, credentials: MySqlCredentials): k8s.EnvVar[] {
+  return [
+    ...credentials.replicationPassword ? [secretEnv('REPLICATION_PASSWORD', credentials.replicationPassword)] : [],
+    env('REPLICATION_PASSWORD_MAX_BYTES', engine.replicationPasswordMaxBytes),
+    ...credentials.emptyPasswords ? [env('ALLOW_EMPTY_ROOT_PASSWORD', 'yes')] : [],
+  ];
+}
+
+/** What both ends of the clone channel must agree on: the source's sidecar and its receivers. */
+export function cloneChannelEnv(engine: MySqlEngine, clone: ResolvedCloneOptions): k8s.EnvVar[] {
+  return [
+    env('BACKUP_PORT', BACKUP_PORT),
+    env('BACKUP_TOOL', engine.tools.backup),
+    env('STREAM_TOOL', engine.tools.stream),
+    env('CLONE_PARALLEL', clone.parallelThreads),
+    env('CLONE_COMPRESSION', clone.compression),
+  ];
+}
+
+/**
+ * The compression of backup files, which the backup image writes and a restore unpacks:
+ * the best tool the image ships (zstd, else gzip), none for an image the inventory does
+ * not know.
+ */
+export function backupFileCompression(backupImage: string): 'zstd' | 'gzip' | 'none' {
+  const shipped = imageCommands(backupImage) ?? [];
+  return shipped.includes('zstd') ? 'zstd' : shipped.includes('gzip') ? 'gzip' : 'none';
+}
+
+/** The flavor a backup was taken from, which a restore must match: `mariadb-10.11`, `mysql-8.4`. */
+export function backupEngineId(engine: MySqlEngine): string {
+  return `${engine.family === EngineFamily.MARIADB ? 'mariadb' : 'mysql'}-${engine.version}`;
+}
+
+/** Builds the pod spec of the cluster's StatefulSet. */
+export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
+  const { topology, engine, credentials, restore } = options;
+  const identity = identityEnv(topology);
   const client = [
     env('MYSQL_CLIENT', engine.tools.client),
     env('MYSQL_PORT', MYSQL_PORT),
@@ -106,11 +168,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const showStatus = [env('SQL_SHOW_REPLICA_STATUS', sql.showStatus)];
   const emptyOptIn = credentials.emptyPasswords ? [env('ALLOW_EMPTY_ROOT_PASSWORD', 'yes')] : [];
   const rootPassword = credentials.rootPassword ? [secretEnv('ROOT_PASSWORD', credentials.rootPassword)] : [];
-  // The replication password, with the engine's limit on it, which the scripts check.
-  const replicationPassword = [
-    ...credentials.replicationPassword ? [secretEnv('REPLICATION_PASSWORD', credentials.replicationPassword)] : [],
-    env('REPLICATION_PASSWORD_MAX_BYTES', engine.replicationPasswordMaxBytes),
-  ];
+  const replicationPassword = replicationPasswordEnv(engine, credentials);
   const entrypointPassword = credentials.rootPassword
     ? [secretEnv(engine.rootPasswordEnv, credentials.rootPassword)]
     : [env(engine.allowEmptyPasswordEnv, '1')];
@@ -121,14 +179,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const sidecarResourceSpec = options.resources.sidecar ?? DEFAULT_SIDECAR_RESOURCES;
   const sidecarResources = toKubeResources('resources.sidecar', sidecarResourceSpec);
   const clone = resolveCloneOptions(options.clone, sidecarResourceSpec, engine.backupImage);
-  // What both ends of the clone channel must agree on: the source's sidecar and the next member's clone-data.
-  const cloneChannel = [
-    env('BACKUP_PORT', BACKUP_PORT),
-    env('BACKUP_TOOL', engine.tools.backup),
-    env('STREAM_TOOL', engine.tools.stream),
-    env('CLONE_PARALLEL', clone.parallelThreads),
-    env('CLONE_COMPRESSION', clone.compression),
-  ];
+  const cloneChannel = cloneChannelEnv(engine, clone);
 
   const initConfig: k8s.Container = {
     name: CONTAINERS.initConfig,
@@ -166,11 +217,14 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       env('PREPARE_MEMORY', clone.prepareMemory),
       // The clone channel is authenticated with the replication password.
       ...replicationPassword,
-      ...emptyOptIn,
+      // What the backup image can unpack; 'none' without a restore, which then runs no decompressor.
+      env('BACKUP_FILE_COMPRESSION', restore ? backupFileCompression(engine.backupImage) : 'none'),
+      ...restore ? [env('RESTORE_DIR', PATHS.restore), env('RESTORE_FILE', restore.file ?? ''), env('BACKUP_ENGINE', backupEngineId(engine))] : [],
     ],
     volumeMounts: [
       scriptsMount,
       { name: options.dataVolumeName, mountPath: PATHS.dataVolumeRoot },
+      ...restore ? [{ name: VOLUMES.restore, mountPath: PATHS.restore, readOnly: true }] : [],
     ],
     resources: sidecarResources,
     securityContext: CONTAINER_SECURITY,
@@ -229,7 +283,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       env('REPLICATION_COORDINATES', sql.coordinates),
       env('REPLICATION_USER', credentials.replicationUser),
       ...replicationPassword,
-      ...emptyOptIn,
+      ...restore ? [env('SQL_CONTINUE_FROM_BACKUP', sql.continueFromBackup)] : [],
     ],
     ports: [{ name: 'backup', containerPort: BACKUP_PORT, protocol: 'TCP' }],
     volumeMounts: [datadirMount, scriptsMount, authMount],
@@ -274,15 +328,9 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       { name: VOLUMES.scripts, configMap: { name: options.scriptsConfigMapName, defaultMode: 0o555 } },
       { name: VOLUMES.confD, emptyDir: {} },
       { name: VOLUMES.auth, emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
+      ...restore ? [{ name: VOLUMES.restore, persistentVolumeClaim: { claimName: restore.claimName, readOnly: true } }] : [],
     ],
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: MYSQL_UID,
-      runAsGroup: MYSQL_UID,
-      fsGroup: MYSQL_UID,
-      fsGroupChangePolicy: 'OnRootMismatch',
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    securityContext: POD_SECURITY,
     automountServiceAccountToken: false,
     terminationGracePeriodSeconds: 60,
   };

@@ -93,6 +93,7 @@ export function serverConfigFragments(engine: MySqlEngine, options: ServerConfig
   return {
     'common.cnf': renderFragment(asset('mysql/conf/common.cnf'), [
       { title: `GTID replication, ${byEngine}`, settings: engine.gtidSettings },
+      { title: 'Replication starts only when the sidecar starts it', settings: engine.replicationStartSettings },
       { title: 'Added by the user (commonSettings)', settings: common },
     ]),
     'primary.cnf': renderFragment(asset('mysql/conf/primary.cnf'), [

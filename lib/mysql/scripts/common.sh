@@ -118,6 +118,12 @@ refuse_unusable_replication_password() {
   problem=$(replication_password_problem)
   [[ -z $problem ]] && return 0
   log "error: the replication password in the credentials Secret cannot be used: $problem. Put a usable one in the Secret (e.g. openssl rand -base64 24, 32 characters) and recreate the pods; this container does nothing until then and does not retry"
+  stay_refused
+}
+
+# Waits, doing nothing, until the pod is deleted (SIGTERM ends it at once): what a
+# container does after it has said once why it cannot go on, when no retry could help.
+stay_refused() {
   while :; do
     pause 3600
   done
@@ -183,6 +189,125 @@ backup_metadata() {
     fi
   done
   return 1
+}
+
+# Prints why the backup received into directory $1 from $2 is incomplete, or nothing: the
+# source adds the completion marker only after its backup tool succeeded, and the tool
+# writes its metadata near the end. The marker is removed from a complete backup.
+received_backup_problem() {
+  local dir=$1 source=$2 kind
+  if [[ ! -e $dir/$CLONE_COMPLETE_MARKER ]]; then
+    printf 'the backup from %s is incomplete (the stream ended before its completion marker)' "$source"
+    return 0
+  fi
+  for kind in checkpoints info; do
+    if ! backup_metadata "$dir" "$kind" >/dev/null; then
+      printf 'the backup from %s is incomplete (no %s metadata file: xtrabackup_%s or mariadb_backup_%s)' "$source" "$kind" "$kind" "$kind"
+      return 0
+    fi
+  done
+  if ! rm "$dir/$CLONE_COMPLETE_MARKER"; then
+    printf 'cannot remove the completion marker from %s' "$dir"
+  fi
+}
+
+# The value of the line "<key> = <value>" of a backup metadata file $1 (xtrabackup_info,
+# xtrabackup_checkpoints), or nothing.
+metadata_value() {
+  local file=$1 key=$2 line
+  [[ -r $file ]] || return 0
+  while IFS= read -r line || [[ -n $line ]]; do
+    if [[ $line == "$key = "* ]]; then
+      printf '%s\n' "${line#"$key = "}"
+      return 0
+    fi
+  done <"$file"
+}
+
+# True if the backup in directory $1 is prepared (its redo log applied), which
+# XtraBackup records as "full-prepared" and mariadb-backup as "log-applied".
+backup_is_prepared() {
+  local checkpoints type
+  checkpoints=$(backup_metadata "$1" checkpoints) || return 1
+  type=$(metadata_value "$checkpoints" backup_type)
+  [[ $type == full-prepared || $type == log-applied ]]
+}
+
+# Reads the replication coordinates a backup in directory $1 recorded into the caller's
+# variables gtid, log_file, log_pos and coordinates_from (the file they come from); fails
+# if there are none. A backup taken on a replica records its source's coordinates in
+# slave_info; one taken on the primary records its own binary log position (and GTID
+# state) in binlog_info: "<file>\t<position>\t<GTID set>", where a GTID set of several
+# server UUIDs continues on further lines (XtraBackup 2.4). A GTID set comes back with
+# its line breaks and spaces removed.
+# shellcheck disable=SC2034 # the caller reads them
+read_backup_coordinates() {
+  local dir=$1 slave_info binlog_info text
+  gtid='' log_file='' log_pos='' coordinates_from=''
+  if slave_info=$(backup_metadata "$dir" slave_info) && [[ -s $slave_info ]]; then
+    text=$(<"$slave_info")
+    coordinates_from=$slave_info
+    if [[ $text =~ gtid_(slave_pos|purged)[[:space:]]*=[[:space:]]*\'([^\']*)\' ]]; then
+      gtid=${BASH_REMATCH[2]}
+    fi
+    if [[ $text =~ (MASTER|SOURCE)_LOG_FILE[[:space:]]*=[[:space:]]*\'([^\']+)\' ]]; then
+      log_file=${BASH_REMATCH[2]}
+    fi
+    if [[ $text =~ (MASTER|SOURCE)_LOG_POS[[:space:]]*=[[:space:]]*([0-9]+) ]]; then
+      log_pos=${BASH_REMATCH[2]}
+    fi
+  elif binlog_info=$(backup_metadata "$dir" binlog_info) && [[ -s $binlog_info ]]; then
+    text=$(<"$binlog_info")
+    coordinates_from=$binlog_info
+    local first=${text%%$'\n'*} more=''
+    [[ $text == *$'\n'* ]] && more=${text#*$'\n'}
+    IFS=$'\t' read -r log_file log_pos gtid <<<"$first" || true
+    gtid+=$more
+  else
+    return 1
+  fi
+  # A GTID set may be split over lines after its commas.
+  gtid=${gtid//[[:space:]]/}
+}
+
+# The file a restore leaves in the data directory for the primary's sidecar: the GTID
+# set the restored backup had reached (possibly empty), to continue the binary log's
+# GTID history from. The sidecar renames it to <name>.applied once it has done so.
+# shellcheck disable=SC2034 # read by clone-data.sh, replication-sidecar.sh and probe-ready.sh
+RESTORE_CONTINUE_FILE=continue-from-backup
+
+# Prints $1 as a JSON string. Quotes, backslashes and control characters are escaped;
+# text that is not UTF-8 has its bytes above 127 replaced by '?', so the result is
+# always valid JSON.
+json_string() {
+  local LC_ALL=C
+  local text=$1 out='' char code i
+  local utf8=$'^([\x01-\x7f]|[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf][\x80-\xbf]|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf][\x80-\xbf]|[\xf1-\xf3][\x80-\xbf][\x80-\xbf][\x80-\xbf]|\xf4[\x80-\x8f][\x80-\xbf][\x80-\xbf])*$'
+  if [[ ! $text =~ $utf8 ]]; then
+    text=${text//[$'\x80'-$'\xff']/?}
+  fi
+  for ((i = 0; i < ${#text}; i++)); do
+    char=${text:i:1}
+    case $char in
+      '"') out+='\"' ;;
+      \\) out+=\\\\ ;;
+      [[:cntrl:]])
+        printf -v code '\\u%04x' "'$char"
+        out+=$code
+        ;;
+      *) out+=$char ;;
+    esac
+  done
+  printf '"%s"' "$out"
+}
+
+# The value of the top-level field "$2" in the JSON manifest text $1 when it is a number
+# or a string without escapes (every field the scripts read is), or nothing.
+manifest_field() {
+  local pattern="\"$2\"[[:space:]]*:[[:space:]]*(\"([^\"\\]*)\"|([0-9]+))"
+  if [[ $1 =~ $pattern ]]; then
+    printf '%s\n' "${BASH_REMATCH[2]}${BASH_REMATCH[3]}"
+  fi
 }
 
 # The last entry of every clone stream, which the source adds only once the backup tool

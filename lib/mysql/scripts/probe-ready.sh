@@ -4,7 +4,8 @@
 # running, and its receiver is connected (or reconnecting, once replication has run
 # since the clone). A replica whose replication never started (wrong password, primary
 # unreachable) is not Ready, so the next member does not clone from it and clients do
-# not read from it.
+# not read from it. Nor is a primary restored from a backup until its sidecar has
+# continued the backup's GTID history (see replication-sidecar.sh).
 set -euo pipefail
 : "${PRIMARY_POD:?}" "${SQL_SHOW_REPLICA_STATUS:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -13,6 +14,12 @@ source "${BASH_SOURCE[0]%/*}/common.sh"
 mysql_local --batch --skip-column-names -e 'SELECT 1' >/dev/null
 
 if is_primary; then
+  # A primary restored from a backup takes no replica (and no client through the
+  # Services) before its sidecar has carried the backup's GTID history over.
+  datadir=$(mysql_local --batch --skip-column-names -e 'SELECT @@datadir')
+  if [[ -n $datadir && -e ${datadir%/}/$RESTORE_CONTINUE_FILE ]]; then
+    die "restored from a backup; the sidecar has not yet continued the GTID history from it"
+  fi
   exit 0
 fi
 

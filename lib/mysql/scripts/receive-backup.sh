@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Run by clone-data.sh through socat, with the connection to the clone source as its
+# Run by clone-data.sh and backup-job.sh through socat, with the connection to the clone source as its
 # standard input and output: authenticates both ways (see common.sh), tells the source
 # which compression it can take (CLONE_COMPRESSION, besides none), then unpacks the
-# backup that follows into CLONE_STAGING_DIR. Exits non-zero when the source refuses,
-# fails to prove the cluster's secret, or sends something unexpected. Logs go to stderr;
+# backup that follows into CLONE_STAGING_DIR. Exits 1 when the source refuses, fails to
+# prove the cluster's secret, or sends something unexpected, and 3 when the backup
+# stream breaks off after it began. Logs go to stderr;
 # stdout is the connection.
 set -euo pipefail
 : "${CLONE_STAGING_DIR:?}" "${CLONE_SOURCE_HOST:?}" "${STREAM_TOOL:?}" "${CLONE_PARALLEL:?}" "${CLONE_COMPRESSION:?}"
@@ -53,10 +54,15 @@ case $CLONE_COMPRESSION in
   *) die "CLONE_COMPRESSION must be none, zstd or lz4 (got '$CLONE_COMPRESSION')" ;;
 esac
 unpack=("$STREAM_TOOL" -x --parallel="$CLONE_PARALLEL" -C "$CLONE_STAGING_DIR")
+# Exit status 3: the backup had begun to arrive when the stream broke off.
+broke_off() {
+  log "the backup stream from $source broke off"
+  exit 3
+}
 if [[ $compression == none ]]; then
-  "${unpack[@]}" >&2
+  "${unpack[@]}" >&2 || broke_off
 elif [[ $compression == "$CLONE_COMPRESSION" ]]; then
-  "${decompressor[@]}" | "${unpack[@]}" >&2
+  "${decompressor[@]}" | "${unpack[@]}" >&2 || broke_off
 else
   die "$source compresses the stream with '$compression', although this member accepts only '$CLONE_COMPRESSION'"
 fi

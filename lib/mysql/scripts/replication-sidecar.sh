@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sidecar (backup image): once the local server answers, (primary) make sure the
-# replication account exists, or (replica) point replication at the primary from the
+# Sidecar (backup image): once the local server answers, (primary) continue the GTID
+# history of the backup it was restored from, if any, and make sure the replication
+# account exists, or (replica) point replication at the primary from the
 # coordinates a fresh clone recorded, or else refresh the replication password and start
 # replication (replicas start with skip_replica_start, so nothing replicates before this
 # script has configured it); then serve backups to the next member on BACKUP_PORT
@@ -75,38 +76,12 @@ rename_coordinates() {
 }
 
 # Reads the coordinates the clone left in the data directory into gtid, log_file,
-# log_pos; fails if they are unusable. A backup taken on a replica records its source's
-# coordinates in slave_info; one taken on the primary records its own binary log
-# position (and GTID state) in binlog_info: "<file>\t<position>\t<GTID set>", where a
-# GTID set of several server UUIDs continues on further lines (XtraBackup 2.4).
+# log_pos (see read_backup_coordinates in common.sh); fails if they are unusable.
 read_coordinates() {
-  gtid='' log_file='' log_pos=''
-  local slave_info binlog_info text
-  if slave_info=$(backup_metadata "$DATADIR" slave_info) && [[ -s $slave_info ]]; then
-    text=$(<"$slave_info")
-    coordinates_from=$slave_info
-    if [[ $text =~ gtid_(slave_pos|purged)[[:space:]]*=[[:space:]]*\'([^\']*)\' ]]; then
-      gtid=${BASH_REMATCH[2]}
-    fi
-    if [[ $text =~ (MASTER|SOURCE)_LOG_FILE[[:space:]]*=[[:space:]]*\'([^\']+)\' ]]; then
-      log_file=${BASH_REMATCH[2]}
-    fi
-    if [[ $text =~ (MASTER|SOURCE)_LOG_POS[[:space:]]*=[[:space:]]*([0-9]+) ]]; then
-      log_pos=${BASH_REMATCH[2]}
-    fi
-  elif binlog_info=$(backup_metadata "$DATADIR" binlog_info) && [[ -s $binlog_info ]]; then
-    text=$(<"$binlog_info")
-    coordinates_from=$binlog_info
-    local first=${text%%$'\n'*} more=''
-    [[ $text == *$'\n'* ]] && more=${text#*$'\n'}
-    IFS=$'\t' read -r log_file log_pos gtid <<<"$first" || true
-    gtid+=$more
-  else
+  if ! read_backup_coordinates "$DATADIR"; then
     log "no clone coordinates in $DATADIR"
     return 1
   fi
-  # A GTID set may be split over lines after its commas.
-  gtid=${gtid//[[:space:]]/}
   case $REPLICATION_COORDINATES in
     position)
       if [[ ! $log_file =~ ^[A-Za-z0-9._-]+$ || ! $log_pos =~ ^[0-9]+$ ]]; then
@@ -209,9 +184,40 @@ start_replication() {
   fi
 }
 
+# Primary restored from a backup (clone-data.sh left RESTORE_CONTINUE_FILE with the
+# backup's GTID set): its binary log starts empty, so the GTID history is carried over
+# with the engine's SQL_CONTINUE_FROM_BACKUP (see lib/mysql/engine/replication-sql.ts),
+# once: the file is renamed .applied right after, so a restart never resets the binary
+# log again. Runs before anything else writes to the binary log; the primary is not
+# Ready meanwhile (probe-ready.sh), so no replica clones from it. In binary-log-position
+# mode SQL_CONTINUE_FROM_BACKUP is empty: nothing carries over.
+continue_from_backup() {
+  local pending="$DATADIR/$RESTORE_CONTINUE_FILE" restored_gtid sql
+  [[ -e $pending ]] || return 0
+  if [[ -z ${SQL_CONTINUE_FROM_BACKUP-} ]]; then
+    if [[ -v SQL_CONTINUE_FROM_BACKUP ]]; then
+      log "restored from a backup; binary-log-position replication carries no GTID history over"
+    else
+      log "warning: restored from a backup, but SQL_CONTINUE_FROM_BACKUP is not set (was the restore option removed before the first start?): the GTID history does not continue from the backup"
+    fi
+    mv "$pending" "$pending.applied" || return 1
+    return 0
+  fi
+  restored_gtid=$(<"$pending") || return 1
+  if [[ ! $restored_gtid =~ ^[0-9A-Za-z:,-]*$ ]]; then
+    log "$pending holds a malformed GTID set '$restored_gtid'"
+    return 1
+  fi
+  sql=$(fill_sql "$SQL_CONTINUE_FROM_BACKUP" "gtid=$(sql_string "$restored_gtid")") || return 1
+  mysql_local <<<"$sql" || return 1
+  mv "$pending" "$pending.applied" || return 1
+  log "restored from a backup: the GTID history continues from '$restored_gtid'"
+}
+
 bootstrap() {
   wait_for_server
   if is_primary; then
+    continue_from_backup || return 1
     ensure_replication_user || return 1
   else
     start_replication

@@ -46,17 +46,22 @@ describe('MySqlEngine', () => {
     expect(MySqlEngine.mysql84().gtidSettings).toEqual({ gtid_mode: 'ON', enforce_gtid_consistency: 'ON' });
     expect(MySqlEngine.mysql57Legacy().gtidSettings).toMatchObject({ gtid_mode: 'ON', log_slave_updates: 'ON' });
     expect(MySqlEngine.mariadb114().gtidSettings).toEqual({ log_slave_updates: 'ON', gtid_strict_mode: 'ON' });
-    expect(MySqlEngine.mariadb1011().replicaSettings).toEqual({ skip_slave_start: 'ON' });
-    expect(MySqlEngine.mysql80().replicaSettings).toEqual({ skip_replica_start: 'ON', super_read_only: 'ON' });
-    expect(MySqlEngine.mysql84().replicaSettings).toEqual({ skip_replica_start: 'ON', super_read_only: 'ON' });
-    expect(MySqlEngine.mysql57Legacy().replicaSettings).toEqual({ skip_slave_start: 'ON', super_read_only: 'ON' });
+    expect(MySqlEngine.mariadb1011().replicaSettings).toEqual({});
+    expect(MySqlEngine.mysql80().replicaSettings).toEqual({ super_read_only: 'ON' });
+    expect(MySqlEngine.mysql84().replicaSettings).toEqual({ super_read_only: 'ON' });
+    expect(MySqlEngine.mysql57Legacy().replicaSettings).toEqual({ super_read_only: 'ON' });
+    expect(MySqlEngine.mariadb1011().replicationStartSettings).toEqual({ skip_slave_start: 'ON' });
+    expect(MySqlEngine.mysql80().replicationStartSettings).toEqual({ skip_replica_start: 'ON' });
+    expect(MySqlEngine.mysql84().replicationStartSettings).toEqual({ skip_replica_start: 'ON' });
+    expect(MySqlEngine.mysql57Legacy().replicationStartSettings).toEqual({ skip_slave_start: 'ON' });
     expect(MySqlEngine.mysql84().family).toBe(EngineFamily.MYSQL);
   });
 
-  test.each(FLAVORS)('%s: replicas start without replicating and with the event scheduler off', (_name, flavor) => {
-    const replicaCnf = find(clusterObjects(flavor()), 'ConfigMap', 'mysql-config').data['replica.cnf'];
-    expect(replicaCnf).toMatch(/^event_scheduler = OFF$/m);
-    expect(replicaCnf).toMatch(/^skip_(replica|slave)_start = ON$/m);
+  test.each(FLAVORS)('%s: no member starts replicating with the server (a restored primary neither); replicas keep the event scheduler off', (_name, flavor) => {
+    const config = find(clusterObjects(flavor()), 'ConfigMap', 'mysql-config').data;
+    expect(config['replica.cnf']).toMatch(/^event_scheduler = OFF$/m);
+    expect(config['common.cnf']).toMatch(/^skip_(replica|slave)_start = ON$/m);
+    expect(config['primary.cnf']).not.toMatch(/skip_(replica|slave)_start/);
   });
 
   test('the default engine is MySQL 8.4', () => {

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { Testing } from 'cdk8s';
 import {
-  CloneCompression, MySqlCredentials, MySqlEngine, ReplicationMode, StatefulMySQL, StatefulMySQLProps, VolumePermissions,
+  BackupDestination, CloneCompression, MySqlCredentials, MySqlEngine, ReplicationMode, StatefulMySQL, StatefulMySQLProps, VolumePermissions,
 } from '../../../lib';
 import { imageCommands, imageInventory, ShippedPackage } from '../../../lib/mysql/engine/image-inventory';
 import { FLAVORS } from '../../support/flavors';
@@ -30,6 +30,8 @@ const OPTIONS: Array<[string, StatefulMySQLProps]> = [
   ['replicationMode: ReplicationMode.BINLOG_POSITION', { replicationMode: ReplicationMode.BINLOG_POSITION }],
   ['storage.volumePermissions: VolumePermissions.ROOT_INIT_CONTAINER', { storage: { volumePermissions: VolumePermissions.ROOT_INIT_CONTAINER } }],
   ['credentials: MySqlCredentials.insecureEmptyPasswordsForLocalExperimentsOnly()', { credentials: MySqlCredentials.insecureEmptyPasswordsForLocalExperimentsOnly() }],
+  ['backup (the CronJob\'s pod)', { backup: { schedule: '0 3 * * *', destination: BackupDestination.existingClaim('backups') } }],
+  ['restore', { restore: { claimName: 'backups' } }],
 ];
 
 /** One command a container can run, and why. */
@@ -63,9 +65,11 @@ async function argvCommands(argv: readonly string[], env: Record<string, string>
 async function podCommands(props: StatefulMySQLProps): Promise<Use[]> {
   const chart = Testing.chart();
   new StatefulMySQL(chart, 'mysql', props);
-  const spec = find(synth(chart), 'StatefulSet', 'mysql').spec.template.spec;
+  const objects = synth(chart);
+  const spec = find(objects, 'StatefulSet', 'mysql').spec.template.spec;
+  const jobSpecs = objects.filter(o => o.kind === 'CronJob').map(o => o.spec.jobTemplate.spec.template.spec);
   const uses: Use[] = [];
-  for (const c of [...spec.initContainers, ...spec.containers]) {
+  for (const c of [...spec.initContainers, ...spec.containers, ...jobSpecs.flatMap(s => s.containers)]) {
     // Values from Secrets are passwords, never commands: they stay out of the analysis.
     const env: Record<string, string> = Object.fromEntries((c.env ?? []).filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
     const inventory = imageInventory(c.image);

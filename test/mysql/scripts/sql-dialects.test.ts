@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { MySqlEngine, ReplicationMode, ReplicationSqlDialect } from '../../../lib';
+import { replicationStatements } from '../../../lib/mysql/engine/replication-sql';
 import { assetPath } from '../../../lib/internal/assets';
 import { manifestEnv } from '../../support/objects';
 
@@ -333,6 +334,79 @@ describe('readiness probe per dialect', () => {
     expect(unconfigured.stderr).toContain('replication is not configured yet');
     const primary = probe(ReplicationSqlDialect.MYSQL_84, 'mysql-0', 'No', 'No', false);
     expect(primary.status).toBe(0);
-    expect(primary.sql.trim()).toBe('SELECT 1');
+    // The query, and where its data directory is (for a restore's pending GTID history).
+    expect(primary.sql.trim()).toBe('SELECT 1\nSELECT @@datadir');
   });
+
+  test('a primary restored from a backup is not Ready until its sidecar has continued the GTID history', () => {
+    const { dir, env } = sandbox(ReplicationSqlDialect.MARIADB);
+    const fakeWithDatadir = join(dir, 'client-with-datadir.sh');
+    writeFileSync(fakeWithDatadir, `#!/usr/bin/env bash\nfor a; do [[ $a == 'SELECT @@datadir' ]] && { echo '${env.DATADIR}/'; exit 0; }; done\nexec '${FAKE_CLIENT}' "$@"\n`);
+    chmodSync(fakeWithDatadir, 0o755);
+    const run = () => spawnSync('bash', [assetPath('mysql/scripts/probe-ready.sh')], { env: { ...env, MYSQL_CLIENT: fakeWithDatadir, HOSTNAME: 'mysql-0' }, encoding: 'utf8' });
+    try {
+      writeFileSync(join(env.DATADIR, 'continue-from-backup'), '0-100-17\n');
+      const pending = run();
+      expect(pending.status).not.toBe(0);
+      expect(pending.stderr).toContain('restored from a backup; the sidecar has not yet continued the GTID history from it');
+      writeFileSync(join(env.DATADIR, 'continue-from-backup.applied'), '0-100-17\n');
+      rmSync(join(env.DATADIR, 'continue-from-backup'));
+      expect(run().status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a primary restored from a backup continues its GTID history (SQL_CONTINUE_FROM_BACKUP)', () => {
+  const MYSQL_GTID = '3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5';
+  /** The sidecar of mysql-0 whose data directory clone-data.sh restored from a backup at `gtid`. */
+  function restoredPrimary(dialect: ReplicationSqlDialect, gtid: string, mode = ReplicationMode.GTID, files: Record<string, string> = {}) {
+    return runSidecar(dialect, 'mysql-0', { 'continue-from-backup': `${gtid}\n`, ...files },
+      { SQL_CONTINUE_FROM_BACKUP: replicationStatements(dialect, mode).continueFromBackup }, undefined, mode);
+  }
+
+  test.each([
+    [ReplicationSqlDialect.MYSQL_84, MYSQL_GTID, `STOP REPLICA;\nRESET REPLICA ALL;\nRESET BINARY LOGS AND GTIDS;\nSET GLOBAL gtid_purged = '${MYSQL_GTID}';`],
+    [ReplicationSqlDialect.MYSQL_80, MYSQL_GTID, `STOP REPLICA;\nRESET REPLICA ALL;\nRESET MASTER;\nSET GLOBAL gtid_purged = '${MYSQL_GTID}';`],
+    [ReplicationSqlDialect.MYSQL_57, MYSQL_GTID, `STOP SLAVE;\nRESET SLAVE ALL;\nRESET MASTER;\nSET GLOBAL gtid_purged = '${MYSQL_GTID}';`],
+    [ReplicationSqlDialect.MARIADB, '0-100-17,1-100-3',
+      "STOP SLAVE;\nRESET SLAVE ALL;\nRESET MASTER;\nSET GLOBAL gtid_binlog_state = '0-100-17,1-100-3';\nSET GLOBAL gtid_slave_pos = '0-100-17,1-100-3';"],
+  ])('%s: discards a replication configuration the backup carried, then continues the GTID history; once, before the replication account is written', async (dialect, gtid, expected) => {
+    const run = await restoredPrimary(dialect, gtid);
+    expect(run.sql).toContain(expected);
+    expect(run.sql.indexOf(expected)).toBeLessThan(run.sql.indexOf('CREATE USER'));
+    expect(run.log).toContain(`restored from a backup: the GTID history continues from '${gtid}'`);
+    expect(run.files).toEqual(['continue-from-backup.applied']);
+  }, 30_000);
+
+  test('a restart after it ran resets nothing', async () => {
+    const run = await runSidecar(ReplicationSqlDialect.MARIADB, 'mysql-0', { 'continue-from-backup.applied': '0-100-17\n' },
+      { SQL_CONTINUE_FROM_BACKUP: replicationStatements(ReplicationSqlDialect.MARIADB, ReplicationMode.GTID).continueFromBackup });
+    expect(run.sql).not.toMatch(/RESET|gtid_binlog_state/);
+    expect(run.sql).toContain('CREATE USER');
+    expect(run.files).toEqual(['continue-from-backup.applied']);
+  }, 30_000);
+
+  test('an empty GTID position (a backup taken before the first transaction) is sent as an empty string', async () => {
+    const run = await restoredPrimary(ReplicationSqlDialect.MARIADB, '');
+    expect(run.sql).toContain("SET GLOBAL gtid_binlog_state = '';");
+    expect(run.files).toEqual(['continue-from-backup.applied']);
+  }, 30_000);
+
+  test('binary-log-position mode: nothing carries over, the restore is marked applied', async () => {
+    expect(replicationStatements(ReplicationSqlDialect.MYSQL_84, ReplicationMode.BINLOG_POSITION).continueFromBackup).toBe('');
+    const run = await restoredPrimary(ReplicationSqlDialect.MYSQL_84, MYSQL_GTID, ReplicationMode.BINLOG_POSITION);
+    expect(run.sql).not.toMatch(/RESET|gtid_purged/);
+    expect(run.log).toContain('restored from a backup; binary-log-position replication carries no GTID history over');
+    expect(run.files).toEqual(['continue-from-backup.applied']);
+  }, 30_000);
+
+  test('a malformed GTID set is never sent, and the sidecar keeps retrying', async () => {
+    const run = await runSidecar(ReplicationSqlDialect.MARIADB, 'mysql-0', { 'continue-from-backup': "0-1-2'; DROP TABLE x; --\n" },
+      { SQL_CONTINUE_FROM_BACKUP: replicationStatements(ReplicationSqlDialect.MARIADB, ReplicationMode.GTID).continueFromBackup }, /bootstrap failed; retrying/);
+    expect(run.log).toContain("holds a malformed GTID set '0-1-2'; DROP TABLE x; --'");
+    expect(run.sql).not.toMatch(/RESET|DROP|CREATE USER/);
+    expect(run.files).toEqual(['continue-from-backup']);
+  }, 30_000);
 });

@@ -19,13 +19,13 @@
 // --rate limits the primary's egress with a tc token bucket (a slower network);
 // --writes runs sysbench oltp_write_only at that many transactions/s on the primary
 // throughout (clones under write load, with redo log for the prepare to apply).
-import { ChildProcess, execFileSync } from 'child_process';
-import { mkdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { ChildProcess } from 'child_process';
+import { readFileSync, statSync } from 'fs';
 import { join } from 'path';
 import { Pod } from '../harness/kubelet';
 import { launchCluster, WORK_ROOT } from '../harness/launch';
 import {
-  benchSql, duBytes, eventTime, gtidSeq, Heartbeat, inNetns, machine, median, SqlSession,
+  benchSql, duBytes, RAW_COPY_EXCLUDES, rawCopy, eventTime, gtidSeq, Heartbeat, inNetns, machine, median, SqlSession,
   startLoadedPrimary, startSysbench, stopProcess, waitFor, watchFile, writeResults,
 } from './support/bench';
 
@@ -61,8 +61,6 @@ const VARIANTS: Record<string, Variant> = {
 const variantNames = String(args.variants ?? 'default').split(',');
 for (const name of variantNames) if (!VARIANTS[name]) throw new Error(`unknown variant ${name} (known: ${Object.keys(VARIANTS).join(', ')})`);
 
-const RAW_PORT = 9999;
-const RAW_EXCLUDES = ['./mysql-bin.*', './ib_logfile*', './ibtmp1', './*.pid'];
 const log = (message: string) => console.log(`[bootstrap] ${new Date().toISOString().slice(11, 19)} ${message}`);
 
 async function main(): Promise<void> {
@@ -76,7 +74,7 @@ async function main(): Promise<void> {
     const load = await startLoadedPrimary(cluster, TABLES, ROWS, join(WORK_ROOT, 'bench-cache'), log);
     const primary = cluster.pod(0);
     const datadir = join(cluster.claimDir(0), 'mysql');
-    const dataBytes = duBytes(datadir, RAW_EXCLUDES.map(e => e.slice(2)));
+    const dataBytes = duBytes(datadir, RAW_COPY_EXCLUDES.map(e => e.slice(2)));
     log(`primary Ready; data files ${(dataBytes / 2 ** 30).toFixed(2)} GiB (binary and redo logs excluded)`);
     if (RATE) {
       const tc = await inNetns(primary.sandbox.netns, ['tc', 'qdisc', 'replace', 'dev', 'eth0', 'root', 'tbf', 'rate', RATE, 'burst', '1mb', 'latency', '100ms'], { timeoutMs: 5000 });
@@ -170,8 +168,9 @@ async function bootstrapOnce(primary: Pod, primarySession: SqlSession, create: (
 
   // Baselines: the same data files, raw, between the same two network namespaces,
   // through ncat and through socat.
-  const ncat = await rawCopy(primary, replica, datadir, workDir, ['ncat', '--recv-only', '--listen', String(RAW_PORT)], ['ncat', '--send-only', replica.sandbox.ip, String(RAW_PORT)]);
-  const socat = await rawCopy(primary, replica, datadir, workDir, ['socat', '-u', '-b', '131072', `TCP4-LISTEN:${RAW_PORT},reuseaddr`, 'STDOUT'], ['socat', '-u', '-b', '131072', 'STDIN', `TCP4:${replica.sandbox.ip}:${RAW_PORT}`]);
+  const scratch = join(workDir, 'raw-copy');
+  const ncat = await rawCopy(primary, replica, datadir, scratch, 'ncat');
+  const socat = await rawCopy(primary, replica, datadir, scratch, 'socat');
 
   const totalMs = caughtUp - initStart;
   return {
@@ -192,25 +191,6 @@ async function bootstrapOnce(primary: Pod, primarySession: SqlSession, create: (
 }
 
 /** `tar -c` of the primary's data files | sender -> receiver | `tar -x` into a scratch directory, then sync. */
-async function rawCopy(primary: Pod, replica: Pod, datadir: string, workDir: string, receive: string[], send: string[]): Promise<{ ms: number; bytes: number }> {
-  const scratch = join(workDir, 'raw-copy');
-  rmSync(scratch, { recursive: true, force: true });
-  mkdirSync(scratch, { recursive: true });
-  const started = Date.now();
-  const receiver = inNetns(replica.sandbox.netns, ['bash', '-c', `${receive.join(' ')} | tar -x -f - -C ${scratch} && sync`], { timeoutMs: 600_000 });
-  await waitFor('the raw-copy listener', 10_000, async () =>
-    (await inNetns(replica.sandbox.netns, ['ss', '-Hltn', `sport = :${RAW_PORT}`], { timeoutMs: 5000 })).stdout.includes(`:${RAW_PORT}`), 20);
-  const sender = await inNetns(primary.sandbox.netns, ['bash', '-c',
-    // Under background writes files change while tar reads them (its exit status 1).
-    `set -o pipefail; { tar -c -f - -C ${datadir} --warning=no-file-changed ${RAW_EXCLUDES.map(e => `--exclude='${e}'`).join(' ')} . || (($? == 1)); } | ${send.join(' ')}`], { timeoutMs: 600_000 });
-  const received = await receiver;
-  const ms = Date.now() - started;
-  if (sender.code !== 0 || received.code !== 0) throw new Error(`raw copy (${send[0]}) failed: ${sender.stderr} ${received.stderr}`);
-  const bytes = duBytes(scratch);
-  rmSync(scratch, { recursive: true, force: true });
-  execFileSync('sync');
-  return { ms, bytes };
-}
 
 main().catch(error => {
   console.error(error);

@@ -273,3 +273,51 @@ export function eventTime(pod: Pod, pattern: RegExp, since = 0): number {
 }
 
 export { sleep, waitFor };
+
+/**
+ * The data files of a data directory, for the raw-copy baseline: binary logs, redo
+ * logs, the temporary tablespace and the pid file are left out (`tar --exclude`
+ * patterns relative to the data directory).
+ */
+export const RAW_COPY_EXCLUDES = ['./mysql-bin.*', './ib_logfile*', './ibtmp1', './*.pid'];
+
+/** How the raw-copy baseline crosses the network: the two ends, listener first. */
+export const RAW_COPY_TRANSPORTS = {
+  /** One `ncat` at each end: the baseline bench:bootstrap's goal is set against. */
+  ncat: (port: number, host: string) => ({
+    receive: ['ncat', '--recv-only', '--listen', String(port)],
+    send: ['ncat', '--send-only', host, String(port)],
+  }),
+  /** `socat -u` with 128 KiB buffers at both ends: the clone channel's transport. */
+  socat: (port: number, host: string) => ({
+    receive: ['socat', '-u', '-b', '131072', `TCP4-LISTEN:${port},reuseaddr`, 'STDOUT'],
+    send: ['socat', '-u', '-b', '131072', 'STDIN', `TCP4:${host}:${port}`],
+  }),
+};
+
+/**
+ * The raw-copy baseline, as bench:bootstrap measures it: `tar -c` of the data files of
+ * `datadir` (see RAW_COPY_EXCLUDES) in `from`'s network namespace | the transport |
+ * `tar -x` into an empty `scratch` directory in `to`'s namespace, then `sync`. Returns
+ * the time from the listener's start to the end of the sync and the bytes copied; the
+ * scratch directory is removed (and synced away) afterwards.
+ */
+export async function rawCopy(from: Pod, to: Pod, datadir: string, scratch: string, transport: keyof typeof RAW_COPY_TRANSPORTS, port = 9999): Promise<{ ms: number; bytes: number }> {
+  const { receive, send } = RAW_COPY_TRANSPORTS[transport](port, to.sandbox.ip);
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
+  const started = Date.now();
+  const receiver = inNetns(to.sandbox.netns, ['bash', '-c', `${receive.join(' ')} | tar -x -f - -C ${scratch} && sync`], { timeoutMs: 600_000 });
+  await waitFor('the raw-copy listener', 10_000, async () =>
+    (await inNetns(to.sandbox.netns, ['ss', '-Hltn', `sport = :${port}`], { timeoutMs: 5000 })).stdout.includes(`:${port}`), 20);
+  const sender = await inNetns(from.sandbox.netns, ['bash', '-c',
+    // Files that change while tar reads them (a load running meanwhile) make its exit status 1.
+    `set -o pipefail; { tar -c -f - -C ${datadir} --warning=no-file-changed ${RAW_COPY_EXCLUDES.map(e => `--exclude='${e}'`).join(' ')} . || (($? == 1)); } | ${send.join(' ')}`], { timeoutMs: 600_000 });
+  const received = await receiver;
+  const ms = Date.now() - started;
+  if (sender.code !== 0 || received.code !== 0) throw new Error(`raw copy (${transport}) failed: ${sender.stderr} ${received.stderr}`);
+  const bytes = duBytes(scratch);
+  rmSync(scratch, { recursive: true, force: true });
+  execFileSync('sync');
+  return { ms, bytes };
+}

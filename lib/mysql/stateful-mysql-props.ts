@@ -141,6 +141,55 @@ export interface CloneOptions {
   readonly maxSourceLag?: Duration;
 }
 
+/** The timings of one probe; a field left out keeps its default. */
+export interface ProbeTiming {
+  /**
+   * How often the probe runs (whole seconds).
+   * @default - startup 10 s, liveness 10 s, readiness 5 s
+   */
+  readonly period?: Duration;
+  /**
+   * How long one check may take (whole seconds).
+   * @default Duration.seconds(5)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Failed checks in a row before the probe fails: the startup probe then lets the
+   * kubelet restart the container, liveness restarts it, readiness takes the member out
+   * of the Services.
+   * @default - startup 60, liveness 3, readiness 2
+   */
+  readonly failureThreshold?: number;
+  /**
+   * Wait before the first check (whole seconds).
+   * @default Duration.seconds(0)
+   */
+  readonly initialDelay?: Duration;
+}
+
+/**
+ * The server container's probes. The startup probe allows `period × failureThreshold`
+ * (10 minutes by default) for crash recovery before liveness applies: raise it for big
+ * buffer pools and slow disks.
+ */
+export interface ProbeOptions {
+  /**
+   * `mysqladmin ping` until the server first answers.
+   * @default - every 10 s, 5 s timeout, 60 failures (10 minutes)
+   */
+  readonly startup?: ProbeTiming;
+  /**
+   * `mysqladmin ping` once started; failing restarts the server.
+   * @default - every 10 s, 5 s timeout, 3 failures
+   */
+  readonly liveness?: ProbeTiming;
+  /**
+   * `probe-ready.sh` (a real query; on replicas, replication running).
+   * @default - every 5 s, 5 s timeout, 2 failures
+   */
+  readonly readiness?: ProbeTiming;
+}
+
 /** What happens to the members' claims. */
 export enum ClaimRetention {
   /** Keep the claim (and its data). */
@@ -235,6 +284,12 @@ export interface StatefulMySQLProps extends ReplicaTopologyProps {
    * @default - see {@link MySqlResources}
    */
   readonly resources?: MySqlResources;
+
+  /**
+   * Timings of the server's startup, liveness and readiness probes.
+   * @default - see {@link ProbeOptions}
+   */
+  readonly probes?: ProbeOptions;
 
   /**
    * Where members run: spreading, priority, node selection and tolerations.

@@ -181,6 +181,7 @@ export class StatefulMySQL extends Construct {
               resources,
               clone,
               restore,
+              probes: props.probes,
               volumePermissions,
             }),
             ...schedulingSpec(optionalPlainObject('scheduling', props.scheduling) ?? {}, this.selectorLabels),

@@ -4,7 +4,8 @@ import { imageCommands } from '../engine/image-inventory';
 import * as k8s from '../../internal/k8s';
 import { ReplicaTopology } from '../replica-topology';
 import { ReplicationMode, replicationStatements } from '../engine/replication-sql';
-import { CloneOptions, MySqlResources, RestoreOptions, VolumePermissions } from '../stateful-mysql-props';
+import { CloneOptions, MySqlResources, ProbeOptions, RestoreOptions, VolumePermissions } from '../stateful-mysql-props';
+import { probeTimings } from './probes';
 import { MARIADB_BACKUP_LOG_COPY_INTERVAL_MS, ResolvedCloneOptions, resolveCloneOptions } from './clone-options';
 import { BACKUP_PORT, MYSQL_PORT } from './ports';
 import { DEFAULT_SERVER_RESOURCES, DEFAULT_SIDECAR_RESOURCES, INIT_CONFIG_RESOURCES, toKubeResources } from './resources';
@@ -69,6 +70,8 @@ export interface MySqlPodOptions {
   readonly volumePermissions: VolumePermissions;
   /** Start ordinal 0 from a backup on this claim, instead of an empty server. */
   readonly restore?: RestoreOptions;
+  /** Timings of the server's probes. */
+  readonly probes?: ProbeOptions;
 }
 
 /** The securityContext of every container but the optional root init container. */
@@ -157,6 +160,7 @@ export function backupEngineId(engine: MySqlEngine): string {
 /** Builds the pod spec of the cluster's StatefulSet. */
 export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const { topology, engine, credentials, restore } = options;
+  const probes = probeTimings(options.probes);
   const identity = identityEnv(topology);
   const client = [
     env('MYSQL_CLIENT', engine.tools.client),
@@ -243,25 +247,10 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
     ],
     resources: toKubeResources('resources.server', options.resources.server ?? DEFAULT_SERVER_RESOURCES),
     // Crash recovery of a large data directory can take minutes: the startup probe
-    // gives it 10 minutes before liveness applies.
-    startupProbe: {
-      exec: { command: [engine.tools.admin, `--defaults-extra-file=${PATHS.authFile}`, 'ping'] },
-      periodSeconds: 10,
-      timeoutSeconds: 5,
-      failureThreshold: 60,
-    },
-    livenessProbe: {
-      exec: { command: [engine.tools.admin, `--defaults-extra-file=${PATHS.authFile}`, 'ping'] },
-      periodSeconds: 10,
-      timeoutSeconds: 5,
-      failureThreshold: 3,
-    },
-    readinessProbe: {
-      exec: { command: bashScript('probe-ready.sh') },
-      periodSeconds: 5,
-      timeoutSeconds: 5,
-      failureThreshold: 2,
-    },
+    // gives it 10 minutes by default before liveness applies (probes.ts).
+    startupProbe: { exec: { command: [engine.tools.admin, `--defaults-extra-file=${PATHS.authFile}`, 'ping'] }, ...probes.startup },
+    livenessProbe: { exec: { command: [engine.tools.admin, `--defaults-extra-file=${PATHS.authFile}`, 'ping'] }, ...probes.liveness },
+    readinessProbe: { exec: { command: bashScript('probe-ready.sh') }, ...probes.readiness },
     securityContext: CONTAINER_SECURITY,
   };
 

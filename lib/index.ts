@@ -9,6 +9,8 @@ export * from './storage/host-path-persistent-volumes';
 export * from './storage/nfs-persistent-volumes';
 export * from './storage/nfs-subdir-provisioner';
 export { ReclaimPolicy } from './storage/per-ordinal-volumes';
+// Where every image comes from.
+export { ImageSourceOptions } from './internal/image-source';
 // The replicated MySQL cluster.
 export { ClientAccount, ClientEnvSecretKeyRef, ClientEnvSource, ClientEnvVar, ConnectOptions, MySqlEndpoints } from './mysql/client-binding';
 export * from './mysql/backup/backup-destination';

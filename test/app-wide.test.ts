@@ -1,6 +1,9 @@
 // What holds across a whole app rather than inside one construct: every object has its
 // own kind, namespace and name; claims deleted by the StatefulSet never meet pre-bound
 // static volumes; re-applying unchanged output changes nothing.
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 import { App, Chart, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
@@ -43,7 +46,7 @@ describe('every object has its own kind, namespace and name', () => {
   });
 
   test('the same chart in two namespaces gives distinct cluster-scoped names', () => {
-    const app = new App({ outdir: '/nonexistent' });
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'app-')) });
     for (const namespace of ['team-a', 'team-b']) {
       new ReplicatedMySqlChart(app, `db-${namespace}`, {
         namespace, cluster: { name: 'mysql' }, nfs: { server: 'nfs', basePath: `/exports/${namespace}` },
@@ -132,7 +135,7 @@ function emptyFields(value: unknown, path: string, found: string[]): string[] {
 
 describe('re-applying unchanged output changes nothing', () => {
   test('no object carries an empty list or map that the API server would drop', () => {
-    const app = new App({ outdir: '/nonexistent' });
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'app-')) });
     const chart = new ReplicatedMySqlChart(app, 'mysql', { nfs: { server: 'nfs', basePath: '/exports/mysql' } });
     chart.cluster.allowClients({ podLabels: { app: 'shop' } });
     const storage = new Chart(app, 'storage', { namespace: 'storage' });

@@ -7,6 +7,7 @@ import { VolumeAccessMode } from '../statefulset/per-pod-claims';
 import { ReplicaTopologyProps } from './replica-topology';
 import { MemberSchedulingOptions } from './scheduling';
 import { BackupDestination } from './backup/backup-destination';
+import { ImageSourceOptions } from '../internal/image-source';
 
 /**
  * Compute resources of one container. A field left out keeps its default (see
@@ -290,6 +291,13 @@ export interface StatefulMySQLProps extends ReplicaTopologyProps {
    * @default - see {@link ProbeOptions}
    */
   readonly probes?: ProbeOptions;
+
+  /**
+   * A registry or mirror for every image of the cluster (server, backup tools), and the
+   * pods' `imagePullSecrets`.
+   * @default - each image from its own registry, no pull secrets
+   */
+  readonly images?: ImageSourceOptions;
 
   /**
    * Where members run: spreading, priority, node selection and tolerations.

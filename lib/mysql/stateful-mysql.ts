@@ -12,6 +12,7 @@ import { staticVolumeOwnersFor } from '../storage/per-ordinal-volumes';
 import { CONTAINERS, MYSQL_UID, mysqlPodSpec } from './pod/mysql-pod';
 import { BACKUP_PORT, MYSQL_PORT } from './pod/ports';
 import { withoutEmptyExternalIps } from '../internal/service-output';
+import { ImageSource } from '../internal/image-source';
 import { ReplicationMode } from './engine/replication-sql';
 import { serverConfigFragments } from './pod/server-config';
 import { linkClaimsWorkload } from '../statefulset/claim-links';
@@ -127,6 +128,7 @@ export class StatefulMySQL extends Construct {
     const resources = resolveResources(props.resources);
     const clone = optionalPlainObject('clone', props.clone) ?? {};
     const restore = checkedRestoreOptions(props.restore);
+    const images = ImageSource.of('images', props.images);
     const configData = serverConfigFragments(this.engine, props);
     const configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${name}-config`, namespace, labels },
@@ -182,6 +184,7 @@ export class StatefulMySQL extends Construct {
               clone,
               restore,
               probes: props.probes,
+              images,
               volumePermissions,
             }),
             ...schedulingSpec(optionalPlainObject('scheduling', props.scheduling) ?? {}, this.selectorLabels),
@@ -203,6 +206,7 @@ export class StatefulMySQL extends Construct {
         clone: resolveCloneOptions(clone, resources.sidecar, this.engine.backupImage),
         scriptsConfigMapName: scriptsConfigMap.name,
         podLabels: backupPodLabels,
+        images,
         labels: { ...this.selectorLabels, 'app.kubernetes.io/component': 'backup' },
       });
       this.backupClaimName = backups.claimName;

@@ -6,6 +6,7 @@ import {
   requireNonEmpty, show,
 } from '../internal/validate';
 import { requireUniqueObjectsInApp } from '../internal/unique-objects';
+import { ImageSource, ImageSourceOptions } from '../internal/image-source';
 import { clusterScoped, ReclaimPolicy } from './per-ordinal-volumes';
 
 /** Props of {@link NfsSubdirProvisioner}. */
@@ -72,6 +73,12 @@ export interface NfsSubdirProvisionerProps {
    */
   readonly image?: string;
   /**
+   * A registry or mirror for the image, and the pod's `imagePullSecrets`; give it the
+   * same value as the clusters' `images`.
+   * @default - the image from its own registry, no pull secrets
+   */
+  readonly images?: ImageSourceOptions;
+  /**
    * User id the provisioner runs as (never root). It creates, renames and removes
    * directories on the export as this user, so the export root must be writable by it.
    * The default is the id `root_squash` maps root to on Linux NFS servers, so an export that
@@ -100,7 +107,7 @@ const MOUNT_PATH = '/persistentvolumes';
 
 const PROPS = [
   'server', 'path', 'storageClassName', 'name', 'namespace', 'provisionerName', 'pathPattern',
-  'archiveOnDelete', 'reclaimPolicy', 'image', 'runAsUser', 'runAsGroup',
+  'archiveOnDelete', 'reclaimPolicy', 'image', 'runAsUser', 'runAsGroup', 'images',
 ];
 
 /**
@@ -155,7 +162,8 @@ export class NfsSubdirProvisioner extends Construct {
     const pathPattern = requirePathPattern(props.pathPattern ?? '${.PVC.namespace}-${.PVC.name}');
     const archiveOnDelete = requireBoolean('archiveOnDelete', props.archiveOnDelete ?? true);
     const reclaimPolicy = requireEnum('reclaimPolicy', props.reclaimPolicy ?? ReclaimPolicy.RETAIN, ReclaimPolicy);
-    const image = requireImageReference('image', props.image ?? DEFAULT_IMAGE);
+    const images = ImageSource.of('images', props.images);
+    const image = images.image(requireImageReference('image', props.image ?? DEFAULT_IMAGE));
     const runAsUser = requireInteger('runAsUser', props.runAsUser ?? NOBODY, 1, MAX_ID);
     const runAsGroup = requireInteger('runAsGroup', props.runAsGroup ?? NOBODY, 0, MAX_ID);
     const labels = { 'app.kubernetes.io/name': 'nfs-subdir-external-provisioner', 'app.kubernetes.io/instance': name };
@@ -218,6 +226,7 @@ export class NfsSubdirProvisioner extends Construct {
           metadata: { labels },
           spec: {
             serviceAccountName: serviceAccount.name,
+            imagePullSecrets: images.imagePullSecrets,
             securityContext: {
               runAsNonRoot: true,
               runAsUser,

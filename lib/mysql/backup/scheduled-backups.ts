@@ -1,5 +1,6 @@
 import { Duration } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ImageSource } from '../../internal/image-source';
 import * as k8s from '../../internal/k8s';
 import { optionalPlainObject, requireDuration, requireInstance, requireInteger, requirePlainObject, requireString } from '../../internal/validate';
 import { MySqlCredentials } from '../credentials';
@@ -29,6 +30,8 @@ export interface ScheduledBackupsProps {
   readonly podLabels: Record<string, string>;
   /** Labels of the objects. */
   readonly labels: Record<string, string>;
+  /** Where the images are pulled from. */
+  readonly images: ImageSource;
 }
 
 /**
@@ -81,7 +84,7 @@ export class ScheduledBackups extends Construct {
 
     const container: k8s.Container = {
       name: 'backup',
-      image: engine.backupImage,
+      image: props.images.image(engine.backupImage),
       command: bashScript('backup-job.sh'),
       env: [
         ...identityEnv(topology),
@@ -129,6 +132,7 @@ export class ScheduledBackups extends Construct {
                   { name: VOLUMES.backups, persistentVolumeClaim: { claimName: this.claimName } },
                 ],
                 securityContext: POD_SECURITY,
+                imagePullSecrets: props.images.imagePullSecrets,
                 automountServiceAccountToken: false,
               },
             },

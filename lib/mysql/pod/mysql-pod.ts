@@ -6,6 +6,7 @@ import { ReplicaTopology } from '../replica-topology';
 import { ReplicationMode, replicationStatements } from '../engine/replication-sql';
 import { CloneOptions, MySqlResources, ProbeOptions, RestoreOptions, VolumePermissions } from '../stateful-mysql-props';
 import { probeTimings } from './probes';
+import { ImageSource } from '../../internal/image-source';
 import { MARIADB_BACKUP_LOG_COPY_INTERVAL_MS, ResolvedCloneOptions, resolveCloneOptions } from './clone-options';
 import { BACKUP_PORT, MYSQL_PORT } from './ports';
 import { DEFAULT_SERVER_RESOURCES, DEFAULT_SIDECAR_RESOURCES, INIT_CONFIG_RESOURCES, toKubeResources } from './resources';
@@ -72,6 +73,8 @@ export interface MySqlPodOptions {
   readonly restore?: RestoreOptions;
   /** Timings of the server's probes. */
   readonly probes?: ProbeOptions;
+  /** Where the images are pulled from. */
+  readonly images: ImageSource;
 }
 
 /** The securityContext of every container but the optional root init container. */
@@ -161,6 +164,7 @@ export function backupEngineId(engine: MySqlEngine): string {
 export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const { topology, engine, credentials, restore } = options;
   const probes = probeTimings(options.probes);
+  const images = options.images;
   const identity = identityEnv(topology);
   const client = [
     env('MYSQL_CLIENT', engine.tools.client),
@@ -187,7 +191,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
 
   const initConfig: k8s.Container = {
     name: CONTAINERS.initConfig,
-    image: engine.serverImage,
+    image: images.image(engine.serverImage),
     command: bashScript('init-config.sh'),
     env: [
       ...identity,
@@ -211,7 +215,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
 
   const cloneData: k8s.Container = {
     name: CONTAINERS.cloneData,
-    image: engine.backupImage,
+    image: images.image(engine.backupImage),
     command: bashScript('clone-data.sh'),
     env: [
       ...identity,
@@ -236,7 +240,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
 
   const server: k8s.Container = {
     name: CONTAINERS.server,
-    image: engine.serverImage,
+    image: images.image(engine.serverImage),
     env: [...entrypointPassword, ...identity, ...client, ...showStatus],
     ports: [{ name: 'mysql', containerPort: MYSQL_PORT, protocol: 'TCP' }],
     volumeMounts: [
@@ -256,7 +260,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
 
   const sidecar: k8s.Container = {
     name: CONTAINERS.sidecar,
-    image: engine.backupImage,
+    image: images.image(engine.backupImage),
     command: bashScript('replication-sidecar.sh'),
     env: [
       ...identity,
@@ -285,7 +289,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   // user before anything else runs.
   const volumeOwnership: k8s.Container = {
     name: CONTAINERS.volumeOwnership,
-    image: engine.serverImage,
+    image: images.image(engine.serverImage),
     command: bashScript('volume-ownership.sh'),
     env: [
       env('DATA_ROOT', PATHS.dataVolumeRoot),
@@ -320,6 +324,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       ...restore ? [{ name: VOLUMES.restore, persistentVolumeClaim: { claimName: restore.claimName, readOnly: true } }] : [],
     ],
     securityContext: POD_SECURITY,
+    imagePullSecrets: images.imagePullSecrets,
     automountServiceAccountToken: false,
     terminationGracePeriodSeconds: 60,
   };

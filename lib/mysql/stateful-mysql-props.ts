@@ -191,6 +191,33 @@ export interface ProbeOptions {
   readonly readiness?: ProbeTiming;
 }
 
+/**
+ * How the server's memory and binary log are sized. The buffer pool and the connection
+ * limit follow the server container's memory limit (`resources.server.memoryLimit`),
+ * so that they fit in it: `limit >= pool + 256 MiB + max_connections × 4 MiB`.
+ */
+export interface ServerSizingOptions {
+  /**
+   * Share of the memory limit for the InnoDB buffer pool, between 0.1 and 0.9; rounded
+   * down to whole 128 MiB chunks.
+   * @default 0.5
+   */
+  readonly bufferPoolFraction?: number;
+  /**
+   * `max_connections`; synth fails when they do not fit in the memory limit beside the
+   * buffer pool.
+   * @default - 151 (the servers' default), or fewer when that many do not fit
+   */
+  readonly maxConnections?: number;
+  /**
+   * How long closed binary logs are kept (`binlog_expire_logs_seconds`; whole days on
+   * MySQL 5.7, `expire_logs_days`). Replicas only need them while they lag; new members
+   * clone from a backup, not from the binary log.
+   * @default Duration.days(7)
+   */
+  readonly binlogRetention?: Duration;
+}
+
 /** What happens to the members' claims. */
 export enum ClaimRetention {
   /** Keep the claim (and its data). */
@@ -245,7 +272,8 @@ export interface StatefulMySQLProps extends ReplicaTopologyProps {
 
   /**
    * Extra server settings for every member, as my.cnf writes them, e.g.
-   * `{ max_connections: '500' }`.
+   * `{ innodb_flush_log_at_trx_commit: '2' }`. Settings the library owns are refused
+   * (README, "Server settings").
    * @default - none
    */
   readonly commonSettings?: { [name: string]: string };
@@ -285,6 +313,12 @@ export interface StatefulMySQLProps extends ReplicaTopologyProps {
    * @default - see {@link MySqlResources}
    */
   readonly resources?: MySqlResources;
+
+  /**
+   * Buffer pool, connection limit and binary log retention, from the server's memory limit.
+   * @default - see {@link ServerSizingOptions}
+   */
+  readonly sizing?: ServerSizingOptions;
 
   /**
    * Timings of the server's startup, liveness and readiness probes.

@@ -129,7 +129,7 @@ export class StatefulMySQL extends Construct {
     const clone = optionalPlainObject('clone', props.clone) ?? {};
     const restore = checkedRestoreOptions(props.restore);
     const images = ImageSource.of('images', props.images);
-    const configData = serverConfigFragments(this.engine, props);
+    const configData = serverConfigFragments(this.engine, props, resources.server.memoryLimit!);
     const configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${name}-config`, namespace, labels },
       data: configData,

@@ -287,9 +287,11 @@ const settings: AuditCase[] = [
   { construct: 'StatefulMySQL settings', title: 'commonSettings given as an array', build: jsDb(() => ({ commonSettings: ['max_connections=500'] })), expect: rejects('commonSettings', 'max_connections=500') },
   { construct: 'StatefulMySQL settings', title: 'commonSettings null (none)', build: jsDb(() => ({ commonSettings: null })), expect: 'works', orRejects: ['commonSettings', 'null'] },
   {
-    construct: 'StatefulMySQL settings', title: 'max_connections 500', build: db(() => ({ commonSettings: { max_connections: '500' } })), expect: 'works',
-    check: objects => expectEqual('max_connections', option(objects, 'common.cnf', 'max_connections'), '500'),
+    construct: 'StatefulMySQL settings', title: 'sizing.maxConnections 180', build: db(() => ({ sizing: { maxConnections: 180 } })), expect: 'works',
+    check: objects => expectEqual('max_connections', option(objects, 'common.cnf', 'max_connections'), '180'),
   },
+  { construct: 'StatefulMySQL settings', title: 'max_connections in commonSettings (sizing owns it)', build: db(() => ({ commonSettings: { max_connections: '500' } })), expect: rejects('max_connections', 'sizing') },
+  { construct: 'StatefulMySQL settings', title: 'sizing.maxConnections that does not fit the memory limit', build: db(() => ({ sizing: { maxConnections: 1000 } })), expect: rejects('memoryLimit', '2Gi') },
   {
     construct: 'StatefulMySQL settings', title: 'sql_mode "" (every mode off)', build: db(() => ({ commonSettings: { sql_mode: '' } })), expect: 'works',
     check: objects => expectEqual('sql_mode', option(objects, 'common.cnf', 'sql_mode'), ''),
@@ -303,8 +305,12 @@ const settings: AuditCase[] = [
     check: objects => expectEqual('init_connect', option(objects, 'common.cnf', 'init_connect'), 'SET @p=\'a\\\\b\''),
   },
   {
-    construct: 'StatefulMySQL settings', title: 'innodb-buffer-pool-size 1G', build: db(() => ({ commonSettings: { 'innodb-buffer-pool-size': '1G' } })), expect: 'works',
-    check: objects => expectEqual('innodb_buffer_pool_size', option(objects, 'common.cnf', 'innodb_buffer_pool_size'), '1G'),
+    construct: 'StatefulMySQL settings', title: 'innodb-buffer-pool-size 1G (sizing owns it)', build: db(() => ({ commonSettings: { 'innodb-buffer-pool-size': '1G' } })),
+    expect: rejects('innodb-buffer-pool-size', 'sizing'),
+  },
+  {
+    construct: 'StatefulMySQL settings', title: 'sizing.bufferPoolFraction 0.75 of a 4Gi limit', build: db(() => ({ sizing: { bufferPoolFraction: 0.75 }, resources: { server: { memoryLimit: Size.gibibytes(4) } } })), expect: 'works',
+    check: objects => expectEqual('innodb_buffer_pool_size', option(objects, 'common.cnf', 'innodb_buffer_pool_size'), String(3 * 1024 ** 3)),
   },
   {
     construct: 'StatefulMySQL settings', title: 'replicaApplierThreads 0 (one SQL thread)', build: db(() => ({ replicaApplierThreads: 0 })), expect: 'works',

@@ -96,14 +96,14 @@ describe('server settings the library owns', () => {
       ft_stopword_file: 'C:\\dir\\words.txt',
       log_error_verbosity: '  3  ',
       character_set_filesystem: 'say "hi"',
-      max_connections: '500',
+      long_query_time: '2.5',
     };
     const common = configData({ engine: MySqlEngine.mariadb1011(), commonSettings: values })['common.cnf'];
     const read = readByServerParser(common);
     for (const [name, value] of Object.entries(values)) {
       expect(read).toContain(`--${name}=${value}`);
     }
-    expect(common).toMatch(/^max_connections = 500$/m);
+    expect(common).toMatch(/^long_query_time = 2.5$/m);
   });
 });
 

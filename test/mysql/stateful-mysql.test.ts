@@ -121,11 +121,11 @@ describe('StatefulMySQL', () => {
   });
 
   test('the config ConfigMap holds the role fragments with the engine and user settings', () => {
-    const data = find(cluster({ primarySettings: { max_connections: '500' }, replicaSettings: { innodb_flush_log_at_trx_commit: '2' } }).objects,
+    const data = find(cluster({ primarySettings: { long_query_time: '2.5' }, replicaSettings: { innodb_flush_log_at_trx_commit: '2' } }).objects,
       'ConfigMap', 'mysql-config').data;
     expect(data['common.cnf']).toContain(readFileSync(assetPath('mysql/conf/common.cnf'), 'utf8'));
     expect(data['common.cnf']).toMatch(/^gtid_mode = ON$/m);
-    expect(data['primary.cnf']).toMatch(/^max_connections = 500$/m);
+    expect(data['primary.cnf']).toMatch(/^long_query_time = 2.5$/m);
     expect(data['primary.cnf']).not.toMatch(/innodb_flush_log_at_trx_commit/);
     expect(data['replica.cnf']).toMatch(/^read_only = ON$/m);
     expect(data['replica.cnf']).toMatch(/^super_read_only = ON$/m);
@@ -138,7 +138,7 @@ describe('StatefulMySQL', () => {
     const before = annotation(cluster().objects);
     expect(before).toMatch(/^[0-9a-f]{64}$/);
     expect(annotation(cluster().objects)).toBe(before);
-    expect(annotation(cluster({ commonSettings: { max_connections: '100' } }).objects)).not.toBe(before);
+    expect(annotation(cluster({ commonSettings: { long_query_time: '5' } }).objects)).not.toBe(before);
   });
 
   test('passwords reach containers only through secretKeyRef, never argv or ConfigMaps', () => {

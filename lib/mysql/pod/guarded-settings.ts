@@ -38,6 +38,10 @@ export const GUARDED_SETTINGS: readonly GuardedSetting[] = [
   { names: ['skip_grant_tables'], reason: 'it switches authentication off: anyone reaching the database port would be root' },
   { names: ['skip_name_resolve'], reason: 'accounts are matched by address; with name resolution, pod IPs would be resolved and matched by name' },
   { names: ['datadir'], reason: 'the data directory is the member\'s volume; elsewhere the data would be lost with the container' },
+  {
+    names: ['innodb_buffer_pool_size', 'innodb_buffer_pool_instances', 'max_connections', 'binlog_expire_logs_seconds', 'expire_logs_days'],
+    reason: 'set from the server\'s memory limit by sizing (bufferPoolFraction, maxConnections, binlogRetention), so that they fit in it',
+  },
   { names: ['event_scheduler'], reason: 'events copied from the primary would fail on a read-only replica, or run twice', roles: ['replica'] },
 ];
 

@@ -1,6 +1,9 @@
+import { Size } from 'cdk8s';
 import { asset } from '../../internal/assets';
 import { requireInteger, requirePlainObject } from '../../internal/validate';
 import { refuseGuardedSetting } from './guarded-settings';
+import { sizingSettings } from './sizing';
+import { ServerSizingOptions } from '../stateful-mysql-props';
 import { MySqlEngine } from '../engine/engine';
 
 /**
@@ -18,6 +21,7 @@ export interface ServerConfigOptions {
   readonly primarySettings?: Record<string, string>;
   readonly replicaSettings?: Record<string, string>;
   readonly replicaApplierThreads?: number;
+  readonly sizing?: ServerSizingOptions;
 }
 
 const OPTION_NAME = /^[a-z][a-z0-9_-]*$/;
@@ -84,7 +88,7 @@ function renderFragment(base: string, sections: ReadonlyArray<{ title: string; s
  * The my.cnf fragments for this engine, keyed by file name: `common.cnf` for every
  * member, `primary.cnf` and `replica.cnf` for the roles.
  */
-export function serverConfigFragments(engine: MySqlEngine, options: ServerConfigOptions): Record<string, string> {
+export function serverConfigFragments(engine: MySqlEngine, options: ServerConfigOptions, serverMemoryLimit: Size): Record<string, string> {
   const common = validateSettings('commonSettings', 'common', options.commonSettings);
   const primary = validateSettings('primarySettings', 'primary', options.primarySettings);
   const replica = validateSettings('replicaSettings', 'replica', options.replicaSettings);
@@ -94,6 +98,7 @@ export function serverConfigFragments(engine: MySqlEngine, options: ServerConfig
     'common.cnf': renderFragment(asset('mysql/conf/common.cnf'), [
       { title: `GTID replication, ${byEngine}`, settings: engine.gtidSettings },
       { title: 'Replication starts only when the sidecar starts it', settings: engine.replicationStartSettings },
+      { title: `Sized for a memory limit of ${serverMemoryLimit.asString()} (sizing)`, settings: sizingSettings(engine, serverMemoryLimit, options.sizing) },
       { title: 'Added by the user (commonSettings)', settings: common },
     ]),
     'primary.cnf': renderFragment(asset('mysql/conf/primary.cnf'), [

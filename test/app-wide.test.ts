@@ -21,11 +21,11 @@ describe('every object has its own kind, namespace and name', () => {
     expect(() => synth(chart)).toThrow('ConfigMap "default/db-config" is defined twice, by test/orders/Config and test/billing/Config: each kind, namespace and name must be unique in the app, or applying it replaces the first object with the second');
   });
 
-  test('an app changed after a synth is checked again, even in the same tick', () => {
+  test('an app changed after a synth is checked again, even in the same tick and deep inside a construct', () => {
     const chart = Testing.chart();
-    new StatefulMySQL(chart, 'orders', { name: 'db' });
+    const orders = new StatefulMySQL(chart, 'orders', { name: 'db' });
     expect(synth(chart).length).toBeGreaterThan(0);
-    new StatefulMySQL(chart, 'billing', { name: 'db' });
+    new StatefulMySQL(orders, 'billing', { name: 'db' });
     expect(() => synth(chart)).toThrow('ConfigMap "default/db-config" is defined twice');
   });
 

@@ -67,13 +67,18 @@ export function requireUniqueObjectsInApp(scope: Construct): void {
 /**
  * cdk8s validates the whole app once, then again for every chart it writes, all in one
  * synchronous call; the tree does not change in between. The result is kept for that
- * call only (dropped at the next microtask) and only while the app and its charts have
- * the same children, so an app changed and synthesized again is checked again.
+ * call only (dropped at the next microtask) and only while the app holds the same number
+ * of constructs, counted without building a list: a construct added anywhere (constructs
+ * are never removed in normal use) makes the next synth check again.
  */
-let memo: { root: IConstruct; shape: string; problems: string[] } | undefined;
+let memo: { root: IConstruct; shape: number; problems: string[] } | undefined;
 
-function shapeOf(root: IConstruct): string {
-  return root.node.children.map(child => child.node.children.length).join(',');
+function shapeOf(construct: IConstruct): number {
+  let count = 1;
+  for (const child of construct.node.children) {
+    count += shapeOf(child);
+  }
+  return count;
 }
 
 function memoisedProblems(root: IConstruct): string[] {

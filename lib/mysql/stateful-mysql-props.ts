@@ -421,7 +421,13 @@ export interface RestoreOptions {
   readonly claimName: string;
   /**
    * The backup file to restore, e.g. `mysql-20261201T030000Z.tar.zst`.
-   * @default - the newest complete backup on the claim
+   * @default - the newest complete backup of `cluster` on the claim
    */
   readonly file?: string;
+  /**
+   * Name of the cluster whose backups to restore (their files start with it); needed when
+   * the claim holds backups of several clusters.
+   * @default - the only cluster with backups on the claim
+   */
+  readonly cluster?: string;
 }

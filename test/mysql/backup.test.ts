@@ -43,6 +43,7 @@ describe('scheduled backups', () => {
     });
     expect(envOf(container)).toMatchObject({
       BACKUP_DIR: '/backups', BACKUP_RETENTION: '14', BACKUP_PREFIX: 'mysql', BACKUP_ENGINE: 'mariadb-10.11', BACKUP_FILE_COMPRESSION: 'zstd',
+      BACKUP_LOCK_STALE_SECONDS: String(5400 + 60),
       STATEFULSET_NAME: 'mysql', PEER_DOMAIN: 'mysql.default.svc.cluster.local', BACKUP_PORT: '3307',
       REPLICATION_PASSWORD: { secretKeyRef: { name: 'mysql-credentials', key: 'replication-password' } },
     });
@@ -64,6 +65,8 @@ describe('scheduled backups', () => {
   test('the claim the construct creates is shared-access by default; an existing claim is only named', () => {
     const created = find(cluster({ backup: nightly }), 'PersistentVolumeClaim', 'mysql-backups');
     expect(created.spec).toEqual({ accessModes: ['ReadWriteMany'], storageClassName: 'nfs-backups', resources: { requests: { storage: '50Gi' } } });
+    // Not the members' labels: deleting the members' claims by label leaves the backups.
+    expect(created.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'mysql-backups', 'app.kubernetes.io/part-of': 'mysql' });
     const existing = cluster({ backup: { schedule: '@daily', destination: BackupDestination.existingClaim('shared-backups') } });
     expect(allOfKind(existing, 'PersistentVolumeClaim')).toEqual([]);
     expect(backupPod(existing).spec.volumes).toContainEqual({ name: 'backups', persistentVolumeClaim: { claimName: 'shared-backups' } });
@@ -99,6 +102,12 @@ describe('scheduled backups', () => {
     ['the deadline is a number', { deadline: 3600 }, 'backup.deadline must be a Duration such as Duration.minutes(1) (got 3600)'],
     ['the destination is a claim name', { destination: 'backups' }, 'backup.destination must be BackupDestination.existingClaim(name) or BackupDestination.newClaim({ size }) (got "backups")'],
     ['the time zone has a space', { timeZone: 'Central Europe' }, 'backup.timeZone must be an IANA time zone name'],
+    ['the time zone is Local', { timeZone: 'Local' }, '("Local" is refused) (got "Local")'],
+    ['the time zone is misspelt', { timeZone: 'Europe/Berln' }, 'which the controller can load'],
+    ['the memory limit leaves no room for the prepare', { resources: { memoryLimit: Size.mebibytes(200), memoryRequest: Size.mebibytes(200) } },
+      'backup.resources.memoryLimit must be above clone.prepareMemory (256 MiB), which the backup\'s prepare uses, or the container is OOM-killed on every run (got 200Mi)'],
+    ['@every has no duration', { schedule: '@every' }, 'unknown descriptor @every'],
+    ['@every is zero', { schedule: '@every 0s' }, '@every needs a positive duration'],
     ['a request exceeds its limit', { resources: { memoryRequest: Size.gibibytes(2) } }, 'backup.resources.memoryRequest must not exceed memoryLimit 1Gi (got 2Gi)'],
   ])('fails when %s', (_, change, message) => {
     expect(() => cluster({ backup: { ...nightly, ...change } })).toThrow(message);
@@ -113,7 +122,7 @@ describe('scheduled backups', () => {
   });
 
   test('cron schedules the controller accepts are taken as they are', () => {
-    for (const schedule of ['*/15 * * * *', '0 3 * * MON-FRI', '30 2 1,15 JAN-DEC/3 ?', '@hourly', '0 0 * * 0']) {
+    for (const schedule of ['*/15 * * * *', '0 3 * * MON-FRI', '30 2 1,15 JAN-DEC/3 ?', '@hourly', '0 0 * * 0', '@every 1h30m']) {
       expect(find(cluster({ backup: { ...nightly, schedule } }), 'CronJob', 'mysql-backup').spec.schedule).toBe(schedule);
     }
   });
@@ -121,12 +130,14 @@ describe('scheduled backups', () => {
 
 describe('restore', () => {
   test('every member mounts the backup claim read-only into clone-data; only ordinal 0 restores', () => {
-    const objects = cluster({ engine: MySqlEngine.mariadb1011(), restore: { claimName: 'mysql-backups', file: 'mysql-20261201T030000Z.tar.zst' } });
+    const objects = cluster({ engine: MySqlEngine.mariadb1011(), restore: { claimName: 'mysql-backups', file: 'mysql-20261201T030000Z.tar.zst', cluster: 'mysql' } });
     const spec = find(objects, 'StatefulSet', 'mysql').spec.template.spec;
     expect(spec.volumes).toContainEqual({ name: 'restore', persistentVolumeClaim: { claimName: 'mysql-backups', readOnly: true } });
     const cloneData = spec.initContainers.find((c: any) => c.name === 'clone-data');
     expect(cloneData.volumeMounts).toContainEqual({ name: 'restore', mountPath: '/restore', readOnly: true });
-    expect(envOf(cloneData)).toMatchObject({ RESTORE_DIR: '/restore', RESTORE_FILE: 'mysql-20261201T030000Z.tar.zst', BACKUP_ENGINE: 'mariadb-10.11', BACKUP_FILE_COMPRESSION: 'zstd' });
+    expect(envOf(cloneData)).toMatchObject({
+      RESTORE_DIR: '/restore', RESTORE_FILE: 'mysql-20261201T030000Z.tar.zst', RESTORE_CLUSTER: 'mysql', BACKUP_ENGINE: 'mariadb-10.11', BACKUP_FILE_COMPRESSION: 'zstd',
+    });
     const mounting = [...spec.initContainers, ...spec.containers].filter((c: any) => c.volumeMounts.some((m: any) => m.name === 'restore')).map((c: any) => c.name);
     expect(mounting).toEqual(['clone-data']);
     const sidecar = spec.containers.find((c: any) => c.name === 'replication');
@@ -146,6 +157,7 @@ describe('restore', () => {
     expect(() => cluster({ restore: { claimName: '' } })).toThrow('restore.claimName must be a DNS-1123 subdomain');
     expect(() => cluster({ restore: { claimName: 'b', file: '../etc/passwd' } })).toThrow('restore.file must be the name of a backup file on the claim');
     expect(() => cluster({ restore: 'backups' as any })).toThrow('restore must be an object (got "backups")');
+    expect(() => cluster({ restore: { claimName: 'b', cluster: 'Orders' } })).toThrow('restore.cluster must be a DNS-1123 label');
   });
 
   test('without restore, nothing mounts a backup claim', () => {

@@ -61,6 +61,14 @@ describe('server settings the library owns', () => {
       .toThrow(new RegExp(`^${map}: "${name}"( \\(read by the server as [a-z_]+\\))? is set by the library and may not be overridden: .*${reason}`));
   });
 
+  test('spellings the server also reads: abbreviated value checks, event_scheduler for every member', () => {
+    expect(() => configData({ commonSettings: { 'sql-mod': 'ANSI_QUOTES' } })).toThrow('commonSettings: sql_mode "ANSI_QUOTES" includes ANSI_QUOTES');
+    expect(() => configData({ commonSettings: { sql_m: 'NO_BACKSLASH_ESCAPES' } })).toThrow('includes NO_BACKSLASH_ESCAPES');
+    expect(() => configData({ commonSettings: { 'mysqlx-po': '3307' } })).toThrow('collides with the clone channel');
+    expect(() => configData({ commonSettings: { event_scheduler: 'ON' } })).toThrow('commonSettings: "event_scheduler" is set by the library');
+    expect(configData({ engine: MySqlEngine.mariadb1011(), commonSettings: { innodb: 'FORCE' } })['common.cnf']).toMatch(/^innodb = FORCE$/m);
+  });
+
   test('event_scheduler stays the user\'s on the primary', () => {
     expect(configData({ primarySettings: { event_scheduler: 'ON' } })['primary.cnf']).toMatch(/^event_scheduler = ON$/m);
   });

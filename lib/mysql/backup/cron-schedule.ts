@@ -63,7 +63,7 @@ function partProblem(field: Field, part: string): string | undefined {
 /** Throws unless `schedule` is a schedule the CronJob controller accepts; returns it. */
 export function requireCronSchedule(what: string, schedule: string): string {
   const fail = (why: string): never => {
-    throw new Error(`${what} must be a cron schedule of five fields (minute hour day-of-month month day-of-week), e.g. '0 3 * * *', or one of ${DESCRIPTORS.join(', ')}: ${why} (got ${JSON.stringify(schedule)})`);
+    throw new Error(`${what} must be a cron schedule of five fields (minute hour day-of-month month day-of-week), e.g. '0 3 * * *', one of ${DESCRIPTORS.join(', ')}, or @every <duration>: ${why} (got ${JSON.stringify(schedule)})`);
   };
   if (typeof schedule !== 'string') {
     return fail('not a string');
@@ -71,6 +71,11 @@ export function requireCronSchedule(what: string, schedule: string): string {
   const text = schedule.trim();
   if (/^(CRON_)?TZ=/.test(text)) {
     return fail('a TZ= prefix is refused by Kubernetes; use backup.timeZone');
+  }
+  if (text.startsWith('@every ')) {
+    // robfig/cron's "@every <Go duration>", e.g. @every 1h30m.
+    return /^@every ((\d+(\.\d+)?)(ns|us|µs|ms|s|m|h))+$/.test(text) && !/^@every (0+(\.0+)?[a-zµ]+)+$/.test(text)
+      ? text : fail('@every needs a positive duration such as 1h30m');
   }
   if (text.startsWith('@')) {
     return DESCRIPTORS.includes(text) ? text : fail(`unknown descriptor ${text}`);

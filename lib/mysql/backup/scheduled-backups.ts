@@ -9,7 +9,7 @@ import { ResolvedCloneOptions } from '../pod/clone-options';
 import {
   backupEngineId, backupFileCompression, bashScript, cloneChannelEnv, CONTAINER_SECURITY, env, identityEnv, PATHS, POD_SECURITY, replicationPasswordEnv, VOLUMES,
 } from '../pod/mysql-pod';
-import { resolveContainerResources } from '../pod/resources';
+import { sidecarLikeResources, toKubeResources } from '../pod/resources';
 import { ReplicaTopology } from '../replica-topology';
 import { BackupOptions } from '../stateful-mysql-props';
 import { BackupDestination } from './backup-destination';
@@ -58,11 +58,17 @@ export class ScheduledBackups extends Construct {
     const deadline = requireDuration('backup.deadline', options.deadline ?? Duration.hours(2));
     const deadlineSeconds = requireInteger('backup.deadline in seconds', deadline.toSeconds(), 60);
     const timeZone = options.timeZone === undefined ? undefined : requireString('backup.timeZone', options.timeZone);
-    if (timeZone !== undefined && !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(timeZone)) {
-      throw new Error(`backup.timeZone must be an IANA time zone name such as "Europe/Berlin" or "UTC" (got ${JSON.stringify(timeZone)})`);
+    if (timeZone !== undefined && !knownTimeZone(timeZone)) {
+      throw new Error(`backup.timeZone must be an IANA time zone name such as "Europe/Berlin" or "UTC", which the controller can load ("Local" is refused) (got ${JSON.stringify(timeZone)})`);
     }
     optionalPlainObject('backup.resources', options.resources);
-    const resources = resolveContainerResources('backup.resources', options.resources);
+    const given = sidecarLikeResources('backup.resources', options.resources);
+    const resources = toKubeResources('backup.resources', given);
+    const prepareMebibytes = Number(props.clone.prepareMemory.replace(/M$/, ''));
+    const limitMebibytes = given.memoryLimit === undefined ? undefined : given.memoryLimit.toKibibytes() / 1024;
+    if (limitMebibytes !== undefined && prepareMebibytes >= limitMebibytes) {
+      throw new Error(`backup.resources.memoryLimit must be above clone.prepareMemory (${prepareMebibytes} MiB), which the backup's prepare uses, or the container is OOM-killed on every run (got ${given.memoryLimit!.asString()})`);
+    }
 
     const name = `${topology.name}-backup`;
     if (name.length > MAX_CRON_JOB_NAME_LENGTH) {
@@ -72,8 +78,10 @@ export class ScheduledBackups extends Construct {
     const newClaim = destination._newClaim;
     this.claimName = destination._claimName ?? `${topology.name}-backups`;
     if (newClaim) {
+      // Not the cluster's labels: `kubectl delete pvc -l app.kubernetes.io/instance=<name>`,
+      // the usual clean-up of the members' claims, must not take the backups along.
       new k8s.KubePersistentVolumeClaim(this, 'Claim', {
-        metadata: { name: this.claimName, namespace, labels: props.labels },
+        metadata: { name: this.claimName, namespace, labels: { 'app.kubernetes.io/name': 'mysql-backups', 'app.kubernetes.io/part-of': topology.name } },
         spec: {
           accessModes: [...newClaim.accessModes ?? []],
           storageClassName: newClaim.storageClassName,
@@ -96,6 +104,8 @@ export class ScheduledBackups extends Construct {
         env('BACKUP_PREFIX', topology.name),
         env('BACKUP_ENGINE', backupEngineId(engine)),
         env('BACKUP_FILE_COMPRESSION', backupFileCompression(engine.backupImage)),
+        // A lock older than a run can be is a killed run's: the next run takes it over.
+        env('BACKUP_LOCK_STALE_SECONDS', deadlineSeconds + 60),
       ],
       volumeMounts: [
         { name: VOLUMES.scripts, mountPath: PATHS.scripts, readOnly: true },
@@ -140,5 +150,18 @@ export class ScheduledBackups extends Construct {
         },
       },
     });
+  }
+}
+
+/** True for a time zone this runtime knows by that IANA name; never `Local`. */
+function knownTimeZone(zone: string): boolean {
+  if (zone.toLowerCase() === 'local' || !/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(zone)) {
+    return false;
+  }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -42,11 +42,11 @@ export const GUARDED_SETTINGS: readonly GuardedSetting[] = [
     names: ['innodb_buffer_pool_size', 'innodb_buffer_pool_instances', 'max_connections', 'binlog_expire_logs_seconds', 'expire_logs_days'],
     reason: 'set from the server\'s memory limit by sizing (bufferPoolFraction, maxConnections, binlogRetention), so that they fit in it',
   },
-  { names: ['event_scheduler'], reason: 'events copied from the primary would fail on a read-only replica, or run twice', roles: ['replica'] },
+  { names: ['event_scheduler'], reason: 'events copied from the primary would fail on a read-only replica, or run twice', roles: ['replica', 'common'] },
 ];
 
 /** Real option names that are a proper prefix of a guarded name, so not abbreviations of it. */
-const FULL_NAMES_NOT_ABBREVIATIONS = new Set(['relay_log', 'log', 'mysqlx']);
+const FULL_NAMES_NOT_ABBREVIATIONS = new Set(['relay_log', 'log', 'mysqlx', 'innodb']);
 
 /** Prefixes the server strips from an option name: `loose-x`, `skip-x` (x = OFF), `enable-x`, `disable-x`, `maximum-x`. */
 const LOOSE_PREFIX = 'loose_';
@@ -99,6 +99,11 @@ function guardedSettingOf(name: string, role: SettingsRole): { name: string; rea
   return undefined;
 }
 
+/** True when the server may read `name` as the option `option` (its name, a prefix, or an abbreviation). */
+function readAs(name: string, option: string): boolean {
+  return candidateNames(name).some(candidate => option.startsWith(candidate) && !FULL_NAMES_NOT_ABBREVIATIONS.has(candidate));
+}
+
 /**
  * Throws if the user's setting `name = value` (in the map `what`, for `role`) is one the
  * library owns, or a value that would break the scripts or another listener.
@@ -109,15 +114,14 @@ export function refuseGuardedSetting(what: string, role: SettingsRole, name: str
     const spelled = guarded.name === name ? '' : ` (read by the server as ${guarded.name})`;
     throw new Error(`${what}: "${name}"${spelled} is set by the library and may not be overridden: ${guarded.reason}`);
   }
-  const [normalised] = candidateNames(name);
-  if (normalised === 'sql_mode') {
+  if (readAs(name, 'sql_mode')) {
     const modes = value.split(',').map(mode => mode.trim().toUpperCase());
     const quoting = modes.find(mode => QUOTING_SQL_MODES.includes(mode));
     if (quoting) {
       throw new Error(`${what}: sql_mode "${value}" includes ${quoting}, which changes how SQL strings are quoted; the library's scripts and your clients' escaping rely on the default quoting. Expected a sql_mode without ${QUOTING_SQL_MODES.join(', ')}`);
     }
   }
-  if (EXTRA_PORT_SETTINGS.includes(normalised) && PORTS_IN_USE[value.trim()]) {
+  if (EXTRA_PORT_SETTINGS.some(port => readAs(name, port)) && PORTS_IN_USE[value.trim()]) {
     throw new Error(`${what}: ${name} = ${value} collides with ${PORTS_IN_USE[value.trim()]}; choose another port`);
   }
 }

@@ -227,7 +227,12 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       ...replicationPassword,
       // What the backup image can unpack; 'none' without a restore, which then runs no decompressor.
       env('BACKUP_FILE_COMPRESSION', restore ? backupFileCompression(engine.backupImage) : 'none'),
-      ...restore ? [env('RESTORE_DIR', PATHS.restore), env('RESTORE_FILE', restore.file ?? ''), env('BACKUP_ENGINE', backupEngineId(engine))] : [],
+      ...restore ? [
+        env('RESTORE_DIR', PATHS.restore),
+        env('RESTORE_FILE', restore.file ?? ''),
+        env('RESTORE_CLUSTER', restore.cluster ?? ''),
+        env('BACKUP_ENGINE', backupEngineId(engine)),
+      ] : [],
     ],
     volumeMounts: [
       scriptsMount,

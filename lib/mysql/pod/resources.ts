@@ -58,9 +58,9 @@ function withDefaults(what: string, given: ContainerResources | undefined, defau
   return merged;
 }
 
-/** A container's `resources` from the user's fields, the sidecar's defaults filling the rest. */
-export function resolveContainerResources(what: string, given: ContainerResources | undefined): k8s.ResourceRequirements {
-  return toKubeResources(what, withDefaults(what, given, DEFAULT_SIDECAR_RESOURCES));
+/** A container's resources from the user's fields, the sidecar's defaults filling the rest. */
+export function sidecarLikeResources(what: string, given: ContainerResources | undefined): ContainerResources {
+  return withDefaults(what, given, DEFAULT_SIDECAR_RESOURCES);
 }
 
 /** The cluster's container resources with the defaults filled in field by field. */

@@ -24,7 +24,18 @@
 # restore also checks its SHA-256). Leftovers of a run that failed or was killed
 # (.partial files, an archive without a manifest, a manifest without its archive, the
 # staging directory .mysql.staging) are removed when the next run starts. Only files
-# named after BACKUP_PREFIX are ever touched, so clusters may share a claim.
+# named after BACKUP_PREFIX are ever touched, so clusters may share a claim. The files are
+# readable by the backup's user only (umask 077: they hold the whole database, password
+# hashes included); the restore runs as the same user.
+#
+# One run at a time: a run works only while it holds the lock, the directory
+# .mysql.lock (mkdir is atomic) with a file "owner" holding the holder's pod name and
+# start time (epoch seconds). A run that finds the lock held (a manual Job overlapping
+# the scheduled one) exits 1 and touches nothing; a lock older than
+# BACKUP_LOCK_STALE_SECONDS (longer than any run may last: the Job's deadline and a
+# margin) was left by a run that was killed, and is taken over. A run releases the lock
+# on every exit, and only its own. Leftovers are removed, and backups pruned, only under
+# the lock.
 #
 # The manifest, one field per line:
 #   format 1; cluster (BACKUP_PREFIX); engine (BACKUP_ENGINE, e.g. mariadb-10.11: the only
@@ -40,21 +51,25 @@
 # directory: InnoDB files plus the redo log copied during the backup) in the staging
 # directory, and writes the compressed file before deleting the staging directory and
 # before pruning. So the claim needs room for BACKUP_RETENTION + 1 files plus one data
-# directory. The run stops early, with the figures, when the free space is below what
-# the previous backup of this cluster needed (its file plus its staged size).
+# directory. The run first deletes the backups beyond BACKUP_RETENTION (so that lowering
+# it frees space at the next run; the newest complete backup always stays), then stops
+# early, with the figures, when the free space is below what the previous backup of this
+# cluster needed (its file plus its staged size).
 #
 # Exit status: 0 once a complete backup is written (and pruning done), 1 otherwise, with
 # the reason in the last line of the log; a failed run leaves nothing that looks complete.
 set -euo pipefail
+umask 077
 : "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}" "${PRIMARY_POD:?}" "${BACKUP_PORT:?}" "${BACKUP_TOOL:?}" "${STREAM_TOOL:?}"
 : "${CLONE_PARALLEL:?}" "${CLONE_COMPRESSION:?}" "${REPLICATION_PASSWORD_MAX_BYTES:?}"
-: "${BACKUP_DIR:?}" "${BACKUP_RETENTION:?}" "${BACKUP_PREFIX:?}" "${BACKUP_ENGINE:?}" "${BACKUP_FILE_COMPRESSION:?}"
+: "${BACKUP_DIR:?}" "${BACKUP_RETENTION:?}" "${BACKUP_PREFIX:?}" "${BACKUP_ENGINE:?}" "${BACKUP_FILE_COMPRESSION:?}" "${BACKUP_LOCK_STALE_SECONDS:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
 script_dir=${BASH_SOURCE[0]%/*}
 exit_on_sigterm
 
 [[ $BACKUP_RETENTION =~ ^[1-9][0-9]*$ ]] || die "BACKUP_RETENTION must be a whole number of at least 1 (got '$BACKUP_RETENTION')"
+[[ $BACKUP_LOCK_STALE_SECONDS =~ ^[1-9][0-9]*$ ]] || die "BACKUP_LOCK_STALE_SECONDS must be a whole number of seconds (got '$BACKUP_LOCK_STALE_SECONDS')"
 [[ $BACKUP_PREFIX =~ ^[a-z0-9]([a-z0-9-]*[a-z0-9])?$ ]] || die "BACKUP_PREFIX must be a DNS label such as the cluster's name (got '$BACKUP_PREFIX')"
 [[ $BACKUP_ENGINE =~ ^[a-z]+-[0-9]+\.[0-9]+$ ]] || die "BACKUP_ENGINE must be <family>-<major>.<minor>, e.g. mariadb-10.11 (got '$BACKUP_ENGINE')"
 [[ $PRIMARY_POD =~ ^${STATEFULSET_NAME}-([0-9]+)$ ]] || die "PRIMARY_POD '$PRIMARY_POD' is not '${STATEFULSET_NAME}-<ordinal>'"
@@ -91,6 +106,62 @@ problem=$(replication_password_problem)
 own_archive="^${BACKUP_PREFIX}-([0-9]{8}T[0-9]{6}Z)\\.tar(\\.zst|\\.gz)?\$"
 own_manifest="^${BACKUP_PREFIX}-([0-9]{8}T[0-9]{6}Z)\\.json\$"
 export CLONE_STAGING_DIR="$BACKUP_DIR/.$BACKUP_PREFIX.staging"
+lock_dir="$BACKUP_DIR/.$BACKUP_PREFIX.lock"
+TZ=UTC printf -v lock_owner '%s\n%(%s)T' "$HOSTNAME" -1
+lock_held=no
+
+# Prints the epoch seconds $1 as UTC ISO 8601.
+utc_time() {
+  TZ=UTC printf '%(%Y-%m-%dT%H:%M:%SZ)T' "$1"
+}
+
+# Takes the lock (see the header), or stops here if another run holds it.
+take_lock() {
+  local owner='' holder='' since='' now newline=$'\n'
+  mkdir -- "$lock_dir" 2>/dev/null && {
+    write_lock_owner
+    return 0
+  }
+  [[ -f $lock_dir/owner ]] && owner=$(<"$lock_dir/owner")
+  if [[ $owner == *"$newline"* ]]; then
+    holder=${owner%%"$newline"*} since=${owner#*"$newline"}
+  fi
+  # A lock whose owner file is not written yet (or is unreadable) counts from its directory's time.
+  [[ $since =~ ^[0-9]+$ ]] || since=$(stat -c %Y -- "$lock_dir" 2>/dev/null) || since=0
+  [[ -n $holder ]] || holder=unknown
+  printf -v now '%(%s)T' -1
+  if ((now - since < BACKUP_LOCK_STALE_SECONDS)); then
+    die "another backup of $BACKUP_PREFIX is running (pod $holder, since $(utc_time "$since")); this run does nothing"
+  fi
+  # Renamed away, not deleted: of two runs taking over at once only one renames the
+  # stale lock, and one that renamed a fresh lock instead puts it back.
+  local moved="$lock_dir.stale-$$"
+  mv -T -- "$lock_dir" "$moved" 2>/dev/null || die "another backup of $BACKUP_PREFIX took over the stale lock; this run does nothing"
+  local moved_owner=''
+  [[ -f $moved/owner ]] && moved_owner=$(<"$moved/owner")
+  if [[ $moved_owner != "$owner" ]]; then
+    mv -T -- "$moved" "$lock_dir" 2>/dev/null || true
+    die "another backup of $BACKUP_PREFIX took over the stale lock; this run does nothing"
+  fi
+  rm -rf -- "$moved"
+  mkdir -- "$lock_dir" 2>/dev/null || die "another backup of $BACKUP_PREFIX took over the stale lock; this run does nothing"
+  write_lock_owner
+  log "took over the lock of a backup of $BACKUP_PREFIX that did not finish (pod $holder, since $(utc_time "$since")): older than BACKUP_LOCK_STALE_SECONDS ($BACKUP_LOCK_STALE_SECONDS), longer than any run may last"
+}
+
+write_lock_owner() {
+  lock_held=yes
+  printf '%s\n' "$lock_owner" >"$lock_dir/owner"
+}
+
+# Releases the lock if this run holds it (and nobody took it over).
+release_lock() {
+  [[ $lock_held == yes ]] || return 0
+  lock_held=no
+  if [[ -f $lock_dir/owner && $(<"$lock_dir/owner") == "$lock_owner" ]]; then
+    rm -rf -- "$lock_dir"
+  fi
+}
 
 # Removes what runs that failed or were killed left behind.
 remove_leftovers() {
@@ -173,14 +244,8 @@ check_free_space() {
   [[ $bytes =~ ^[0-9]+$ && $unpacked =~ ^[0-9]+$ ]] || return 0
   log "free space in $BACKUP_DIR: $((free / 1048576)) MiB; the last backup needed $(((bytes + unpacked) / 1048576)) MiB (file and staging)"
   if ((free < bytes + unpacked)); then
-    die "not enough space in $BACKUP_DIR: $((free / 1048576)) MiB free, and the last backup needed $(((bytes + unpacked) / 1048576)) MiB ($((unpacked / 1048576)) MiB staged, a $((bytes / 1048576)) MiB file); enlarge the claim or lower the retention"
+    die "not enough space in $BACKUP_DIR: $((free / 1048576)) MiB free, and the last backup needed $(((bytes + unpacked) / 1048576)) MiB ($((unpacked / 1048576)) MiB staged, a $((bytes / 1048576)) MiB file); enlarge the claim, or lower the retention ($BACKUP_RETENTION): each run first deletes the backups beyond it"
   fi
-}
-
-# True if the name $1 resolves. socat resolves it and "connects" a UDP socket, which
-# sends nothing.
-resolves() {
-  socat -u OPEN:/dev/null "UDP4-CONNECT:$1:$BACKUP_PORT" 2>/dev/null
 }
 
 # Prints the ordinals to ask, in order: the replicas that exist, highest first, then the primary.
@@ -270,6 +335,8 @@ prune() {
 complete=no
 stem='' archive_partial='' archive_path='' manifest_partial='' manifest_path=''
 cleanup() {
+  # Without the lock, the staging directory and the files are another run's.
+  [[ $lock_held == yes ]] || return 0
   [[ $complete == yes ]] && return 0
   rm -rf "$CLONE_STAGING_DIR"
   [[ -n $archive_partial ]] && rm -f -- "$archive_partial"
@@ -279,9 +346,15 @@ cleanup() {
   fi
   log "the backup failed; nothing of it was kept"
 }
-trap cleanup EXIT
+on_exit() {
+  cleanup
+  release_lock
+}
+trap on_exit EXIT
 
+take_lock
 remove_leftovers
+prune
 check_free_space
 
 TZ=UTC printf -v stamp '%(%Y%m%dT%H%M%SZ)T' -1
@@ -291,7 +364,7 @@ archive_partial="$archive_path.partial"
 manifest_path="$BACKUP_DIR/$stem.json"
 manifest_partial="$manifest_path.partial"
 if [[ -e $archive_path || -e $manifest_path ]]; then
-  archive_path='' manifest_path=''
+  archive_path='' manifest_path='' archive_partial='' manifest_partial=''
   die "a backup named $BACKUP_PREFIX-$stamp exists already"
 fi
 

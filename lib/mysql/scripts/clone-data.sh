@@ -9,9 +9,12 @@
 #
 # Restore (RESTORE_DIR set, the primary, an empty data directory): the primary starts
 # from a backup file that backup-job.sh wrote (RESTORE_FILE, or the newest complete one
-# in RESTORE_DIR) instead of an empty server. The file must have its manifest, the size
-# and SHA-256 the manifest records, and the manifest's engine must be BACKUP_ENGINE; it
-# is unpacked into a staging directory beside the data directory, checked, prepared if
+# in RESTORE_DIR of the cluster RESTORE_CLUSTER, its file prefix and its manifest's
+# cluster; with RESTORE_CLUSTER empty, the claim must hold backups of one cluster only)
+# instead of an empty server. Only into a new cluster: if another member's name
+# resolves, the restore is refused (it would fork the cluster's history). The file must
+# have its manifest, the size and SHA-256 the manifest records, and the manifest's
+# engine must be BACKUP_ENGINE (and its cluster RESTORE_CLUSTER, when set); it is unpacked into a staging directory beside the data directory, checked, prepared if
 # it was not, and renamed into place; the GTID set it had reached is left in the data
 # directory for the sidecar (RESTORE_CONTINUE_FILE, see common.sh). A file that fails
 # any check is refused once, with the reason, and the container then waits without
@@ -42,32 +45,50 @@ refuse_restore() {
   stay_refused
 }
 
-# Prints the newest complete backup file in RESTORE_DIR: named <prefix>-<UTC time>.tar[.zst|.gz],
-# with a manifest <prefix>-<UTC time>.json that records its size.
+# Sets newest to the newest complete backup file in RESTORE_DIR of the cluster
+# RESTORE_CLUSTER (its file prefix and its manifest's cluster), or of any cluster when
+# that is empty: named <prefix>-<UTC time>.tar[.zst|.gz], with a manifest
+# <prefix>-<UTC time>.json that records its size. Sets clusters to the prefixes of the
+# complete backups found, space-separated.
 newest_complete_backup() {
-  local path name stem manifest bytes newest='' newest_stamp=''
+  local path name stem prefix stamp manifest bytes newest_stamp=''
+  newest='' clusters=' '
   for path in "$RESTORE_DIR"/*.tar "$RESTORE_DIR"/*.tar.zst "$RESTORE_DIR"/*.tar.gz; do
     name=${path##*/}
-    [[ -f $path && $name =~ ^(.+-([0-9]{8}T[0-9]{6}Z))\.tar(\.zst|\.gz)?$ ]] || continue
-    stem=${BASH_REMATCH[1]}
+    [[ -f $path && $name =~ ^((.+)-([0-9]{8}T[0-9]{6}Z))\.tar(\.zst|\.gz)?$ ]] || continue
+    stem=${BASH_REMATCH[1]} prefix=${BASH_REMATCH[2]} stamp=${BASH_REMATCH[3]}
     manifest="$RESTORE_DIR/$stem.json"
     [[ -f $manifest ]] || continue
-    bytes=$(manifest_field "$(<"$manifest")" bytes)
+    manifest=$(<"$manifest")
+    bytes=$(manifest_field "$manifest" bytes)
     [[ $bytes == "$(stat -c %s -- "$path")" ]] || continue
-    if [[ -z $newest || ${BASH_REMATCH[2]} > $newest_stamp || (${BASH_REMATCH[2]} == "$newest_stamp" && $name > $newest) ]]; then
-      newest=$name newest_stamp=${BASH_REMATCH[2]}
+    if [[ -n $RESTORE_CLUSTER ]]; then
+      [[ $prefix == "$RESTORE_CLUSTER" && $(manifest_field "$manifest" cluster) == "$RESTORE_CLUSTER" ]] || continue
+    fi
+    [[ $clusters == *" $prefix "* ]] || clusters+="$prefix "
+    if [[ -z $newest || $stamp > $newest_stamp || ($stamp == "$newest_stamp" && $name > $newest) ]]; then
+      newest=$name newest_stamp=$stamp
     fi
   done
-  printf '%s\n' "$newest"
+  clusters=${clusters# } clusters=${clusters% }
 }
 
 # Restores the primary's empty data directory from a backup file (see the header).
 restore_from_backup() {
-  : "${BACKUP_ENGINE:?}" "${BACKUP_FILE_COMPRESSION:?}"
+  : "${BACKUP_ENGINE:?}" "${BACKUP_FILE_COMPRESSION:?}" "${RESTORE_CLUSTER?}"
   RESTORE_STAGING_DIR="$DATA_ROOT/.restore-in-progress"
   local file=${RESTORE_FILE:-} path stem manifest_path manifest format engine bytes sha256 size actual started=$SECONDS
-  local decompressor=() unpacked_by
+  local decompressor=() unpacked_by newest clusters other
   local entries
+  # A restore starts a new history; into a cluster whose other members run, it would fork
+  # it. On a new cluster, member 1 does not exist before this one is Ready (OrderedReady).
+  other=$(member_host $((ordinal == 0 ? 1 : 0)))
+  if resolves "$other"; then
+    refuse_restore "other members of this cluster exist ($other resolves); a restore into a running cluster would fork its history. Remove \`restore\` from the cluster, or delete the whole cluster and its claims first"
+  fi
+  if [[ -n $RESTORE_CLUSTER && ! $RESTORE_CLUSTER =~ ^[a-z0-9]([a-z0-9-]*[a-z0-9])?$ ]]; then
+    refuse_restore "RESTORE_CLUSTER '$RESTORE_CLUSTER' is not a cluster's name (a DNS label)"
+  fi
   entries=$(
     shopt -s nullglob dotglob
     names=("$datadir"/*)
@@ -77,8 +98,15 @@ restore_from_backup() {
     refuse_restore "the data directory $datadir is not empty but holds no database (it holds: ${entries% }); it is never overwritten: empty it, or delete the claim, to restore"
   fi
   if [[ -z $file ]]; then
-    file=$(newest_complete_backup)
-    [[ -n $file ]] || refuse_restore "$RESTORE_DIR holds no complete backup (a <name>-<YYYYmmddTHHMMSSZ>.tar[.zst|.gz] file with its .json manifest)"
+    newest_complete_backup
+    if [[ -z $newest && -n $RESTORE_CLUSTER ]]; then
+      refuse_restore "$RESTORE_DIR holds no complete backup of the cluster $RESTORE_CLUSTER (a $RESTORE_CLUSTER-<YYYYmmddTHHMMSSZ>.tar[.zst|.gz] file with its .json manifest, whose cluster is $RESTORE_CLUSTER)"
+    fi
+    [[ -n $newest ]] || refuse_restore "$RESTORE_DIR holds no complete backup (a <name>-<YYYYmmddTHHMMSSZ>.tar[.zst|.gz] file with its .json manifest)"
+    if [[ $clusters == *' '* ]]; then
+      refuse_restore "the claim holds backups of several clusters (${clusters// /, }); set restore.cluster or restore.file"
+    fi
+    file=$newest
     log "restoring the newest complete backup in $RESTORE_DIR: $file"
   fi
   if [[ ! $file =~ ^([A-Za-z0-9][A-Za-z0-9._-]*)\.tar(\.zst|\.gz)?$ ]]; then
@@ -89,6 +117,9 @@ restore_from_backup() {
   manifest_path="$RESTORE_DIR/$stem.json"
   [[ -f $path ]] || refuse_restore "the backup file $path does not exist"
   [[ -f $manifest_path ]] || refuse_restore "$file is incomplete: it has no manifest $stem.json (a backup whose run did not finish)"
+  if [[ ! -r $path || ! -r $manifest_path ]]; then
+    refuse_restore "cannot read $file or its manifest as uid $(id -u): backup files must be readable by the server's user (the backup job writes them as uid $(id -u), mode 0600); fix their owner, e.g. chown 999:999"
+  fi
   manifest=$(<"$manifest_path")
   format=$(manifest_field "$manifest" format)
   engine=$(manifest_field "$manifest" engine)
@@ -99,6 +130,9 @@ restore_from_backup() {
   fi
   if [[ $(manifest_field "$manifest" file) != "$file" ]]; then
     refuse_restore "the manifest $manifest_path describes '$(manifest_field "$manifest" file)', not $file"
+  fi
+  if [[ -n $RESTORE_CLUSTER && $(manifest_field "$manifest" cluster) != "$RESTORE_CLUSTER" ]]; then
+    refuse_restore "$file is a backup of the cluster '$(manifest_field "$manifest" cluster)' (its manifest says), not of $RESTORE_CLUSTER (restore.cluster)"
   fi
   if [[ $engine != "$BACKUP_ENGINE" ]]; then
     refuse_restore "$file is a backup of $engine, and this cluster runs $BACKUP_ENGINE (a physical backup only starts the server flavor and release series it was taken from)"

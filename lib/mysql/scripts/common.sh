@@ -57,6 +57,12 @@ member_host() {
   printf '%s-%s.%s\n' "$STATEFULSET_NAME" "$1" "$PEER_DOMAIN"
 }
 
+# True if the name $1 resolves. socat resolves it and "connects" a UDP socket, which
+# sends nothing (socat ships in every backup image; only scripts run there call this).
+resolves() {
+  socat -u OPEN:/dev/null "UDP4-CONNECT:$1:${BACKUP_PORT:?}" 2>/dev/null
+}
+
 # Every session the scripts open runs with its own sql_mode, whatever the server's global
 # sql_mode says (a user may set NO_BACKSLASH_ESCAPES or ANSI_QUOTES there): the client's
 # --init-command sets it before the first statement, and again after a reconnect. Under

@@ -48,7 +48,7 @@ function backupEnv(backupDir: string, port: number, extra: Record<string, string
     BACKUP_PORT: String(port), BACKUP_TOOL: clone.BACKUP_TOOL, STREAM_TOOL: clone.STREAM_TOOL, CLONE_PARALLEL: '2',
     CLONE_COMPRESSION: clone.CLONE_COMPRESSION, REPLICATION_PASSWORD_MAX_BYTES: clone.REPLICATION_PASSWORD_MAX_BYTES, REPLICATION_PASSWORD: SECRET,
     PREPARE_MEMORY: '64M', BACKUP_DIR: backupDir, BACKUP_RETENTION: '7', BACKUP_PREFIX: 'mysql', BACKUP_ENGINE: 'mariadb-10.11',
-    BACKUP_FILE_COMPRESSION: 'zstd', HOSTNAME: 'mysql-backup-2902-x',
+    BACKUP_FILE_COMPRESSION: 'zstd', BACKUP_LOCK_STALE_SECONDS: '7260', HOSTNAME: 'mysql-backup-2902-x',
     ...extra,
   };
 }
@@ -58,12 +58,12 @@ function runBackup(backupDir: string, port: number, extra: Record<string, string
 }
 
 /** clone-data.sh as the primary of a cluster restoring from `restoreDir`. */
-function runRestore(dataRoot: string, restoreDir: string, extra: Record<string, string> = {}): Running {
+function runRestore(dataRoot: string, restoreDir: string, extra: Record<string, string> = {}, hostsFile = hosts): Running {
   mkdirSync(dataRoot, { recursive: true });
-  return start(['bash', assetPath('mysql/scripts/clone-data.sh')], {
+  return startWithHosts(hostsFile, assetPath('mysql/scripts/clone-data.sh'), {
     ...manifestEnv(MARIADB, 'clone-data'),
     HOSTNAME: 'mysql-0', DATA_ROOT: dataRoot, REPLICATION_PASSWORD: SECRET, PREPARE_MEMORY: '64M', RETRY_SECONDS: '1',
-    RESTORE_DIR: restoreDir, RESTORE_FILE: '', BACKUP_ENGINE: 'mariadb-10.11', BACKUP_FILE_COMPRESSION: 'zstd',
+    RESTORE_DIR: restoreDir, RESTORE_FILE: '', RESTORE_CLUSTER: '', BACKUP_ENGINE: 'mariadb-10.11', BACKUP_FILE_COMPRESSION: 'zstd',
     ...extra,
   });
 }
@@ -227,7 +227,7 @@ describe('a backup of a real MariaDB, restored into a new primary', () => {
 });
 
 /** A fake backup directory as the tools leave one, packed into `<dir>/<name>` with a manifest; returns the archive's path. */
-function fakeBackup(backupDir: string, name: string, options: { prepared?: boolean; engine?: string; gtid?: string; manifest?: boolean } = {}): string {
+function fakeBackup(backupDir: string, name: string, options: { prepared?: boolean; engine?: string; gtid?: string; manifest?: boolean; cluster?: string } = {}): string {
   const content = mkdtempSync(join(tmpdir(), 'fake-backup-'));
   try {
     mkdirSync(join(content, 'mysql'));
@@ -243,25 +243,26 @@ function fakeBackup(backupDir: string, name: string, options: { prepared?: boole
     rmSync(content, { recursive: true, force: true });
   }
   const archive = join(backupDir, name);
-  if (options.manifest !== false) writeManifest(archive, { engine: options.engine });
+  if (options.manifest !== false) writeManifest(archive, { engine: options.engine, cluster: options.cluster });
   return archive;
 }
 
-function writeManifest(archive: string, fields: { engine?: string; bytes?: number; sha256?: string } = {}): void {
+/** Writes the manifest of `archive`; its cluster is the file's prefix unless given. */
+function writeManifest(archive: string, fields: { engine?: string; bytes?: number; sha256?: string; cluster?: string } = {}): void {
   const file = archive.slice(archive.lastIndexOf('/') + 1);
   writeFileSync(archive.replace(/\.tar(\.zst|\.gz)?$/, '.json'), `${JSON.stringify({
-    format: 1, cluster: 'mysql', engine: fields.engine ?? 'mariadb-10.11', file, compression: 'zstd',
+    format: 1, cluster: fields.cluster ?? file.replace(/-\d{8}T\d{6}Z\..*$/, ''), engine: fields.engine ?? 'mariadb-10.11', file, compression: 'zstd',
     bytes: fields.bytes ?? statSync(archive).size, sha256: fields.sha256 ?? sha256(archive), gtid: '0-100-17',
   }, undefined, 2)}\n`);
 }
 
 describe('restore refuses, once and without retrying, a backup it cannot trust', () => {
   /** Runs the restore until 1.5 s after its refusal; asserts it said so once, staged nothing and did not exit. */
-  async function refused(restoreDir: string, extra: Record<string, string> = {}, prepare?: (dataRoot: string) => void): Promise<string> {
+  async function refused(restoreDir: string, extra: Record<string, string> = {}, prepare?: (dataRoot: string) => void, hostsFile = hosts): Promise<string> {
     const dataRoot = mkdtempSync(join(dir, 'refused-'));
     prepare?.(dataRoot);
     const before = existsSync(join(dataRoot, 'mysql')) ? readdirSync(join(dataRoot, 'mysql')) : undefined;
-    const restore = runRestore(dataRoot, restoreDir, extra);
+    const restore = runRestore(dataRoot, restoreDir, extra, hostsFile);
     try {
       await until('the refusal', () => /error: not restoring/.test(restore.log()), 30_000, restore.log);
       await new Promise(resolve => setTimeout(resolve, 1500));
@@ -349,24 +350,61 @@ describe('restore refuses, once and without retrying, a backup it cannot trust',
     expect(reason).toMatch(/the data directory .*\/mysql is not empty but holds no database \(it holds: ibdata1\); it is never overwritten/);
   }, 30_000);
 
+  test('fails when other members of the cluster exist (member 1 resolves): a restore would fork its history', async () => {
+    const restoreDir = freshDir();
+    fakeBackup(restoreDir, 'mysql-20261201T030000Z.tar.zst');
+    const both = join(dir, 'hosts-0-and-1');
+    writeFileSync(both, `127.0.0.1\tlocalhost\n127.0.0.1\tmysql-0.${DOMAIN}\n127.0.0.2\tmysql-1.${DOMAIN}\n`);
+    expect(await refused(restoreDir, {}, undefined, both)).toBe(`other members of this cluster exist (mysql-1.${DOMAIN} resolves); a restore into a running cluster would fork its history. `
+      + 'Remove `restore` from the cluster, or delete the whole cluster and its claims first');
+  }, 30_000);
+
+  test('fails when the claim holds complete backups of several clusters and neither RESTORE_CLUSTER nor RESTORE_FILE is set', async () => {
+    const restoreDir = freshDir();
+    fakeBackup(restoreDir, 'mysql-20261201T030000Z.tar.zst');
+    fakeBackup(restoreDir, 'other-20261202T030000Z.tar.zst');
+    fakeBackup(restoreDir, 'third-20261202T030000Z.tar.zst', { manifest: false });
+    expect(await refused(restoreDir)).toBe('the claim holds backups of several clusters (mysql, other); set restore.cluster or restore.file');
+  }, 30_000);
+
+  test('fails when RESTORE_CLUSTER has no complete backup (one of another cluster, one whose manifest names another cluster)', async () => {
+    const restoreDir = freshDir();
+    fakeBackup(restoreDir, 'other-20261201T030000Z.tar.zst');
+    fakeBackup(restoreDir, 'shop-20261201T030000Z.tar.zst', { cluster: 'other' });
+    expect(await refused(restoreDir, { RESTORE_CLUSTER: 'shop' }))
+      .toBe(`${restoreDir} holds no complete backup of the cluster shop (a shop-<YYYYmmddTHHMMSSZ>.tar[.zst|.gz] file with its .json manifest, whose cluster is shop)`);
+  }, 30_000);
+
+  test('fails when RESTORE_FILE is a backup of another cluster than RESTORE_CLUSTER', async () => {
+    const restoreDir = freshDir();
+    fakeBackup(restoreDir, 'shop-20261201T030000Z.tar.zst', { cluster: 'other' });
+    expect(await refused(restoreDir, { RESTORE_CLUSTER: 'shop', RESTORE_FILE: 'shop-20261201T030000Z.tar.zst' }))
+      .toBe("shop-20261201T030000Z.tar.zst is a backup of the cluster 'other' (its manifest says), not of shop (restore.cluster)");
+  }, 30_000);
+
   test('RESTORE_FILE with a directory in it', async () => {
     expect(await refused(freshDir(), { RESTORE_FILE: '../x.tar.zst' })).toContain("RESTORE_FILE '../x.tar.zst' is not the name of a backup file");
   }, 30_000);
 });
 
 describe('restore of stand-in backups', () => {
-  test('the newest complete backup is chosen (a newer one without a manifest, another size, or an older one are not); an unprepared one is prepared', async () => {
+  test('the newest complete backup of RESTORE_CLUSTER is chosen (a newer one without a manifest, another size, an older one, another cluster\'s, or one whose manifest names another cluster are not); an unprepared one is prepared', async () => {
     const restoreDir = mkdtempSync(join(dir, 'choose-'));
-    fakeBackup(restoreDir, 'mysql-20261130T030000Z.tar.zst', { gtid: '0-100-1' });
-    fakeBackup(restoreDir, 'other-20261201T020000Z.tar.zst', { prepared: false, gtid: '0-100-5' });
-    fakeBackup(restoreDir, 'mysql-20261201T030000Z.tar.zst', { manifest: false });
-    const sized = fakeBackup(restoreDir, 'mysql-20261201T040000Z.tar.zst');
+    fakeBackup(restoreDir, 'shop-20261130T030000Z.tar.zst', { gtid: '0-100-1' });
+    fakeBackup(restoreDir, 'shop-20261201T020000Z.tar.zst', { prepared: false, gtid: '0-100-5' });
+    fakeBackup(restoreDir, 'shop-20261201T030000Z.tar.zst', { manifest: false });
+    const sized = fakeBackup(restoreDir, 'shop-20261201T040000Z.tar.zst');
     writeManifest(sized, { bytes: 1 });
+    fakeBackup(restoreDir, 'shop-20261201T050000Z.tar.zst', { cluster: 'other' });
+    fakeBackup(restoreDir, 'other-20261202T030000Z.tar.zst');
+    fakeBackup(restoreDir, 'shop-a-20261202T030000Z.tar.zst');
     const dataRoot = join(dir, 'choose-data');
-    const restore = runRestore(dataRoot, restoreDir, { BACKUP_TOOL: join(FIXTURES, 'fake-backup-tool.sh'), FAKE_PREPARE_LOG: join(dir, 'choose-prepare.log') });
+    const restore = runRestore(dataRoot, restoreDir, {
+      BACKUP_TOOL: join(FIXTURES, 'fake-backup-tool.sh'), FAKE_PREPARE_LOG: join(dir, 'choose-prepare.log'), RESTORE_CLUSTER: 'shop',
+    });
     await expectExit(restore, 0);
     expect(restore.log()).toContain('restoring the newest complete backup in');
-    expect(restore.log()).toContain(': other-20261201T020000Z.tar.zst');
+    expect(restore.log()).toContain(': shop-20261201T020000Z.tar.zst');
     expect(readFileSync(join(dataRoot, 'mysql', 'continue-from-backup'), 'utf8')).toBe('0-100-5\n');
     expect(readFileSync(join(dir, 'choose-prepare.log'), 'utf8')).toBe(`--prepare --target-dir=${dataRoot}/.restore-in-progress --use-memory=64M\n`);
     expect(readdirSync(join(dataRoot, 'mysql')).sort()).toEqual(['continue-from-backup', 'ibdata1', 'mysql', 'restored-from-backup.json',
@@ -518,6 +556,94 @@ describe('backup-job.sh against stand-in members', () => {
       await stop(primary);
     }
   }, 60_000);
+
+  /** The files of `backupDir` with their contents (a directory as its listing), to show a run changed nothing. */
+  function snapshot(backupDir: string): Record<string, string> {
+    const result: Record<string, string> = {};
+    for (const name of readdirSync(backupDir)) {
+      const path = join(backupDir, name);
+      result[name] = statSync(path).isDirectory() ? readdirSync(path).sort().join(',') : sha256(path);
+    }
+    return result;
+  }
+
+  function writeLock(backupDir: string, pod: string, since: number): void {
+    mkdirSync(join(backupDir, '.mysql.lock'));
+    writeFileSync(join(backupDir, '.mysql.lock', 'owner'), `${pod}\n${since}\n`);
+  }
+
+  test('fails when another run holds the lock: exits 1 at once, and leaves its lock, staging directory, partial file and old backups alone', async () => {
+    const backupDir = mkdtempSync(join(dir, 'locked-'));
+    fakeBackup(backupDir, 'mysql-20261128T030000Z.tar.zst');
+    fakeBackup(backupDir, 'mysql-20261129T030000Z.tar.zst');
+    mkdirSync(join(backupDir, '.mysql.staging'));
+    writeFileSync(join(backupDir, '.mysql.staging', 'ibdata1'), 'the other run\'s');
+    writeFileSync(join(backupDir, 'mysql-20261130T030000Z.tar.zst.partial'), 'the other run\'s');
+    const since = Math.floor(Date.now() / 1000) - 600;
+    writeLock(backupDir, 'mysql-manual-7x2k9', since);
+    const before = snapshot(backupDir);
+    const job = runBackup(backupDir, await freePort(), { BACKUP_RETENTION: '1' });
+    await expectExit(job, 1);
+    const iso = new Date(since * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    expect(job.log().trim().split('\n').pop()).toMatch(new RegExp(`error: another backup of mysql is running \\(pod mysql-manual-7x2k9, since ${iso}\\); this run does nothing$`));
+    expect(job.log()).not.toContain('the backup failed');
+    expect(snapshot(backupDir)).toEqual(before);
+  }, 30_000);
+
+  test('a lock older than BACKUP_LOCK_STALE_SECONDS is taken over; the run releases its lock at the end', async () => {
+    const port = await freePort();
+    const primary = member('mysql-0', '127.0.0.1', port, {});
+    const backupDir = mkdtempSync(join(dir, 'stale-'));
+    const since = Math.floor(Date.now() / 1000) - 7300;
+    writeLock(backupDir, 'mysql-killed-1', since);
+    try {
+      await listening('127.0.0.1', port);
+      const job = runBackup(backupDir, port, { BACKUP_TOOL: preparingTool() });
+      await expectExit(job, 0);
+      expect(job.log()).toContain('took over the lock of a backup of mysql that did not finish (pod mysql-killed-1, since ');
+      expect(job.log()).toContain('older than BACKUP_LOCK_STALE_SECONDS (7260)');
+      expect(readdirSync(backupDir).filter(f => f.startsWith('.'))).toEqual([]);
+      // umask 077: the backup holds the whole database (password hashes included).
+      for (const file of readdirSync(backupDir)) expect((statSync(join(backupDir, file)).mode & 0o777).toString(8)).toBe('600');
+    } finally {
+      await stop(primary);
+    }
+  }, 60_000);
+
+  test('two runs at once: one takes the backup, the other does nothing and fails', async () => {
+    const port = await freePort();
+    const primary = member('mysql-0', '127.0.0.1', port, { SIZE: '20000000' });
+    const backupDir = mkdtempSync(join(dir, 'twice-'));
+    try {
+      await listening('127.0.0.1', port);
+      const first = runBackup(backupDir, port, { BACKUP_TOOL: preparingTool(), HOSTNAME: 'mysql-first' });
+      await until('the first run to take the lock', () => existsSync(join(backupDir, '.mysql.lock', 'owner')), 10_000, first.log);
+      const second = runBackup(backupDir, port, { BACKUP_TOOL: preparingTool(), HOSTNAME: 'mysql-second' });
+      await expectExit(second, 1);
+      expect(second.log()).toMatch(/another backup of mysql is running \(pod mysql-first, since .*\); this run does nothing/);
+      await expectExit(first, 0);
+      expect(readdirSync(backupDir).filter(f => STAMPED.test(f))).toHaveLength(1);
+      expect(readdirSync(backupDir)).toHaveLength(2);
+    } finally {
+      await stop(primary);
+    }
+  }, 60_000);
+
+  test('fails when the space is short only after pruning: the backups beyond a lowered retention are deleted first, and the message says how to free space', async () => {
+    const backupDir = mkdtempSync(join(dir, 'space-'));
+    fakeBackup(backupDir, 'mysql-20261128T030000Z.tar.zst');
+    fakeBackup(backupDir, 'mysql-20261129T030000Z.tar.zst');
+    const newest = fakeBackup(backupDir, 'mysql-20261130T030000Z.tar.zst');
+    const manifestFile = newest.replace('.tar.zst', '.json');
+    // The last backup needed more than any claim has.
+    writeFileSync(manifestFile, JSON.stringify({ ...JSON.parse(readFileSync(manifestFile, 'utf8')), unpackedBytes: 1e17 }));
+    const job = runBackup(backupDir, await freePort(), { BACKUP_RETENTION: '1' });
+    await expectExit(job, 1);
+    expect(job.log()).toContain('deleting mysql-20261128T030000Z.tar.zst (beyond the retention of 1)');
+    expect(job.log()).toContain('deleting mysql-20261129T030000Z.tar.zst (beyond the retention of 1)');
+    expect(job.log()).toMatch(/error: not enough space in .*; enlarge the claim, or lower the retention \(1\): each run first deletes the backups beyond it\n/);
+    expect(readdirSync(backupDir).sort()).toEqual(['mysql-20261130T030000Z.json', 'mysql-20261130T030000Z.tar.zst']);
+  }, 30_000);
 
   test('a member that cannot prove the secret gets no answer it can use: the job fails and writes nothing', async () => {
     const port = await freePort();

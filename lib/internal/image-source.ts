@@ -2,16 +2,16 @@ import { optionalPlainObject, requireArray, requireBoolean, requireDnsSubdomain,
 
 /**
  * Where the images come from: one registry or mirror in front of every image the
- * library names (the server, the backup tools, the provisioner, whatever is added
+ * library names (the database and its tools, the provisioner, whatever is added
  * later), and the Secrets to pull them with. For clusters that pull only from their own
  * registry, e.g. a Harbor project the images were pushed to, or a pull-through cache.
  */
 export interface ImageSourceOptions {
   /**
    * Registry host and path put in front of every image, in place of the image's own
-   * registry: with `harbor.example.com/mirror`, `mysql:8.4.11` is pulled as
-   * `harbor.example.com/mirror/mysql:8.4.11`, `percona/percona-xtrabackup:8.4.0-5.1` as
-   * `harbor.example.com/mirror/percona/percona-xtrabackup:8.4.0-5.1`, and
+   * registry: with `harbor.example.com/mirror`, `nginx:1.27.3` is pulled as
+   * `harbor.example.com/mirror/nginx:1.27.3`, `bitnami/redis:7.2` as
+   * `harbor.example.com/mirror/bitnami/redis:7.2`, and
    * `registry.k8s.io/sig-storage/nfs-subdir-external-provisioner:v4.0.2` as
    * `harbor.example.com/mirror/sig-storage/nfs-subdir-external-provisioner:v4.0.2`. An
    * image that starts with it already is left as it is.
@@ -19,10 +19,10 @@ export interface ImageSourceOptions {
    */
   readonly registry?: string;
   /**
-   * Keep Docker Hub's `library/` namespace of official images (`mysql`, `mariadb`) under
-   * the registry: `harbor.example.com/dockerhub/library/mysql:8.4.11`. Pull-through caches
+   * Keep Docker Hub's `library/` namespace of official images (`nginx`, `redis`) under
+   * the registry: `harbor.example.com/dockerhub/library/nginx:1.27.3`. Pull-through caches
    * of Docker Hub (a Harbor proxy-cache project, a `registry:2` mirror) need it; images
-   * pushed by hand into a project (`docker tag mysql:8.4.11 harbor.example.com/db/mysql:8.4.11`)
+   * pushed by hand into a project (`docker tag nginx:1.27.3 harbor.example.com/web/nginx:1.27.3`)
    * do not.
    * @default false
    */

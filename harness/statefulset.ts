@@ -134,6 +134,25 @@ export class StatefulSetCluster {
     return pod;
   }
 
+  /**
+   * The pods a Service of the manifests sends clients to, as the EndpointSlice controller
+   * picks them: the Service's selector matches the pod's labels (the template's, plus
+   * `statefulset.kubernetes.io/pod-name`), and the pod is Ready.
+   */
+  public serviceEndpoints(serviceName: string): string[] {
+    const service = this.sts.objects.find(o => o.kind === 'Service' && o.metadata.name === serviceName);
+    if (!service) throw new Error(`no Service ${serviceName} in the manifests`);
+    const selector: Record<string, string> = service.spec?.selector ?? {};
+    return [...this.pods.values()]
+      .filter(pod => pod.ready)
+      .filter(pod => {
+        const labels: Record<string, string> = { ...this.sts.labels, 'statefulset.kubernetes.io/pod-name': pod.name };
+        return Object.entries(selector).every(([key, value]) => labels[key] === value);
+      })
+      .map(pod => pod.name)
+      .sort();
+  }
+
   /** Waits until a pod is Ready; fails early if the pod gave up. */
   public async waitReady(ordinal: number, timeoutMs: number): Promise<void> {
     const pod = this.pod(ordinal);

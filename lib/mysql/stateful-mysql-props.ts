@@ -321,6 +321,15 @@ export interface StatefulMySQLProps extends ReplicaTopologyProps {
   readonly sizing?: ServerSizingOptions;
 
   /**
+   * How far a replica may lag behind the primary (`Seconds_Behind_Master` /
+   * `Seconds_Behind_Source`) and still serve reads: beyond it, its readiness probe fails,
+   * which takes it out of the read Service until it has caught up (README, "Lag-aware
+   * reads", for what else readiness decides). Whole seconds, at least 1.
+   * @default Duration.minutes(1)
+   */
+  readonly maxReadLag?: Duration;
+
+  /**
    * Timings of the server's startup, liveness and readiness probes.
    * @default - see {@link ProbeOptions}
    */

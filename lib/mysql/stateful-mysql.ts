@@ -184,6 +184,7 @@ export class StatefulMySQL extends Construct {
               clone,
               restore,
               probes: props.probes,
+              maxReadLag: props.maxReadLag,
               images,
               volumePermissions,
             }),

@@ -44,7 +44,23 @@ describe('probe timings', () => {
     ['a threshold is zero', { probes: { startup: { failureThreshold: 0 } } }, 'probes.startup.failureThreshold must be an integer between 1 and 2147483647 (got 0)'],
     ['a period is a number', { probes: { startup: { period: 10 as any } } }, 'probes.startup.period must be a Duration such as Duration.minutes(1) (got 10)'],
     ['probes is a string', { probes: 'slow' as any }, 'probes must be an object (got "slow")'],
+    ['maxReadLag is zero', { maxReadLag: Duration.seconds(0) }, 'maxReadLag must be a whole number of seconds, at least 1 (got 0 seconds)'],
+    ['maxReadLag is not whole seconds', { maxReadLag: Duration.millis(2500) }, 'maxReadLag must be a whole number of seconds, at least 1 (got 2 seconds 500 millis)'],
+    ['maxReadLag is a number', { maxReadLag: 30 as any }, 'maxReadLag must be a Duration such as Duration.minutes(1) (got 30)'],
   ])('fails when %s', (_, props, message) => {
     expect(() => server(props)).toThrow(message);
+  });
+});
+
+describe('maxReadLag', () => {
+  const lagEnv = (mysql: any) => mysql.env.find((e: any) => e.name === 'MAX_READ_LAG_SECONDS')?.value;
+
+  test('defaults to one minute, handed to the readiness probe', () => {
+    expect(lagEnv(server({}))).toBe('60');
+  });
+
+  test('takes any whole number of seconds', () => {
+    expect(lagEnv(server({ maxReadLag: Duration.seconds(5) }))).toBe('5');
+    expect(lagEnv(server({ maxReadLag: Duration.hours(2) }))).toBe('7200');
   });
 });

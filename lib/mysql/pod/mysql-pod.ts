@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import { MySqlCredentials, SecretKeyReference } from '../credentials';
 import { EngineFamily, MySqlEngine } from '../engine/engine';
 import { imageCommands } from '../engine/image-inventory';
@@ -5,7 +6,7 @@ import * as k8s from '../../internal/k8s';
 import { ReplicaTopology } from '../replica-topology';
 import { ReplicationMode, replicationStatements } from '../engine/replication-sql';
 import { CloneOptions, MySqlResources, ProbeOptions, RestoreOptions, VolumePermissions } from '../stateful-mysql-props';
-import { probeTimings } from './probes';
+import { maxReadLagSeconds, probeTimings } from './probes';
 import { ImageSource } from '../../internal/image-source';
 import { MARIADB_BACKUP_LOG_COPY_INTERVAL_MS, ResolvedCloneOptions, resolveCloneOptions } from './clone-options';
 import { BACKUP_PORT, MYSQL_PORT } from './ports';
@@ -73,6 +74,8 @@ export interface MySqlPodOptions {
   readonly restore?: RestoreOptions;
   /** Timings of the server's probes. */
   readonly probes?: ProbeOptions;
+  /** How far a replica may lag and stay Ready. */
+  readonly maxReadLag?: Duration;
   /** Where the images are pulled from. */
   readonly images: ImageSource;
 }
@@ -246,7 +249,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const server: k8s.Container = {
     name: CONTAINERS.server,
     image: images.image(engine.serverImage),
-    env: [...entrypointPassword, ...identity, ...client, ...showStatus],
+    env: [...entrypointPassword, ...identity, ...client, ...showStatus, env('MAX_READ_LAG_SECONDS', maxReadLagSeconds(options.maxReadLag))],
     ports: [{ name: 'mysql', containerPort: MYSQL_PORT, protocol: 'TCP' }],
     volumeMounts: [
       datadirMount,

@@ -42,6 +42,14 @@ function probeFields(name: keyof ProbeOptions, given: ProbeTiming | undefined): 
   return initialDelaySeconds === 0 ? fields : { initialDelaySeconds, ...fields };
 }
 
+/** Default of `maxReadLag`: MOCO's default lag limit, and the clone's `maxSourceLag`. */
+const DEFAULT_MAX_READ_LAG = Duration.minutes(1);
+
+/** How far behind the primary a replica may be and stay in the read Service (`maxReadLag`), in seconds. */
+export function maxReadLagSeconds(maxReadLag: Duration | undefined): number {
+  return seconds('maxReadLag', maxReadLag ?? DEFAULT_MAX_READ_LAG, 1);
+}
+
 /** The timings of the server's three probes. */
 export function probeTimings(options: ProbeOptions | undefined): Record<keyof ProbeOptions, ProbeFields> {
   optionalPlainObject('probes', options);

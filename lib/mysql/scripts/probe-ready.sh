@@ -4,10 +4,13 @@
 # running, and its receiver is connected (or reconnecting, once replication has run
 # since the clone). A replica whose replication never started (wrong password, primary
 # unreachable) is not Ready, so the next member does not clone from it and clients do
-# not read from it. Nor is a primary restored from a backup until its sidecar has
-# continued the backup's GTID history (see replication-sidecar.sh).
+# not read from it. Nor is a replica more than MAX_READ_LAG_SECONDS behind the primary
+# (maxReadLag), so the read Service stops sending it clients until it has caught up;
+# while the primary is unreachable the lag is unknown and the replica keeps serving.
+# Nor is a primary restored from a backup until its sidecar has continued the backup's
+# GTID history (see replication-sidecar.sh).
 set -euo pipefail
-: "${PRIMARY_POD:?}" "${SQL_SHOW_REPLICA_STATUS:?}"
+: "${PRIMARY_POD:?}" "${SQL_SHOW_REPLICA_STATUS:?}" "${MAX_READ_LAG_SECONDS:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
 
@@ -41,3 +44,8 @@ case $io_running in
     ;;
   *) die "replication receiver is stopped (IO_Running=$io_running)" ;;
 esac
+# Empty (NULL) while the receiver reconnects: nothing to compare with.
+lag=$(status_value 'Seconds_Behind_(Master|Source)' <<<"$status")
+if [[ $lag =~ ^[0-9]+$ ]] && ((lag > MAX_READ_LAG_SECONDS)); then
+  die "replication lags ${lag}s behind the primary, more than maxReadLag (${MAX_READ_LAG_SECONDS}s): out of the read Service until it catches up"
+fi

@@ -10,6 +10,14 @@ export interface SecretCredentialsOptions {
    */
   readonly rootPasswordKey?: string;
   /**
+   * Key of the root password the servers had before a rotation. Optional in the Secret:
+   * put the old password here when you change `root-password`, and the members keep
+   * working with it until the primary's sidecar has changed root's password (README,
+   * "Root and password rotation").
+   * @default 'root-password-previous'
+   */
+  readonly previousRootPasswordKey?: string;
+  /**
    * Key of the replication account's password in the Secret.
    * @default 'replication-password'
    */
@@ -53,11 +61,19 @@ export class MySqlCredentials {
     requireDnsSubdomain('credentials secret name', secretName);
     optionalPlainObject('credentials options', options);
     const rootKey = requireSecretKey('rootPasswordKey', options.rootPasswordKey ?? 'root-password');
+    const previousRootKey = requireSecretKey('previousRootPasswordKey', options.previousRootPasswordKey ?? 'root-password-previous');
     const replicationKey = requireSecretKey('replicationPasswordKey', options.replicationPasswordKey ?? 'replication-password');
+    const keys = { rootPasswordKey: rootKey, previousRootPasswordKey: previousRootKey, replicationPasswordKey: replicationKey };
+    const seen = new Map<string, string>();
+    for (const [option, key] of Object.entries(keys)) {
+      if (seen.has(key)) throw new Error(`${option} must differ from ${seen.get(key)}: each password needs its own key of the Secret (got "${key}")`);
+      seen.set(key, option);
+    }
     return new MySqlCredentials(
       { secretName, key: rootKey },
       { secretName, key: replicationKey },
       requireAccountName(options.replicationUser ?? 'replicator'),
+      { secretName, key: previousRootKey },
     );
   }
 
@@ -66,18 +82,22 @@ export class MySqlCredentials {
    * Only for throwaway local experiments; anyone who reaches port 3306 owns the data.
    */
   public static insecureEmptyPasswordsForLocalExperimentsOnly(): MySqlCredentials {
-    return new MySqlCredentials(undefined, undefined, 'replicator');
+    return new MySqlCredentials(undefined, undefined, 'replicator', undefined);
   }
 
   /** Where the root password comes from; undefined with empty passwords. */
   public readonly rootPassword?: SecretKeyReference;
   /** Where the replication password comes from; undefined with empty passwords. */
   public readonly replicationPassword?: SecretKeyReference;
+  /** Where the root password before a rotation comes from (an optional key); undefined with empty passwords. */
+  public readonly previousRootPassword?: SecretKeyReference;
   /** Name of the replication account. */
   public readonly replicationUser: string;
 
-  private constructor(rootPassword: SecretKeyReference | undefined, replicationPassword: SecretKeyReference | undefined, replicationUser: string) {
+  private constructor(rootPassword: SecretKeyReference | undefined, replicationPassword: SecretKeyReference | undefined, replicationUser: string,
+    previousRootPassword: SecretKeyReference | undefined) {
     this.rootPassword = rootPassword;
+    this.previousRootPassword = previousRootPassword;
     this.replicationPassword = replicationPassword;
     this.replicationUser = replicationUser;
   }

@@ -259,6 +259,16 @@ export interface StatefulMySQLProps extends ReplicaTopologyProps {
   readonly credentials?: MySqlCredentials;
 
   /**
+   * Let root log in from other pods (`root@'%'`). By default root logs in only from
+   * inside each member's pod (`root@localhost` through the socket, `root@127.0.0.1`,
+   * which the scripts and probes use), and the primary's sidecar drops every other
+   * root account, the official images' `root@'%'` included. Give applications accounts
+   * of their own instead.
+   * @default false
+   */
+  readonly remoteRoot?: boolean;
+
+  /**
    * How replicas position themselves in the primary's history.
    * @default ReplicationMode.GTID
    */

@@ -185,6 +185,7 @@ export class StatefulMySQL extends Construct {
               restore,
               probes: props.probes,
               maxReadLag: props.maxReadLag,
+              remoteRoot: requireBoolean('remoteRoot', props.remoteRoot ?? false),
               images,
               volumePermissions,
             }),

@@ -2,11 +2,13 @@ import { Duration } from 'cdk8s';
 import { readFileSync } from 'fs';
 import { query, scalar, slaveStatus, SERVER } from '../../harness/db';
 import { waitFor } from '../../harness/host';
-import { Fixture, POD_READY_TIMEOUT } from './support/fixture';
+import { Fixture, POD_READY_TIMEOUT, REPLICATION_PASSWORD, ROOT_PASSWORD, SECRET } from './support/fixture';
+import { Pod } from '../../harness/kubelet';
 
 /**
  * Operating the cluster like a managed database, on real MariaDB 10.11 servers run from
- * the synthesized StatefulSet: lag-aware reads. Needs root; fails, never skips.
+ * the synthesized StatefulSet: lag-aware reads, root only from inside the pod, root
+ * password rotation. Needs root; fails, never skips.
  */
 
 /** Readiness every 2 s, out after one failure: the scenario's timings stay short. */
@@ -60,4 +62,95 @@ describe('e2e: operating a MariaDB 10.11 cluster', () => {
     expect(await scalar(replica, 'SELECT COUNT(*) FROM e2e.lag')).toBe(await scalar(cluster.pod(0), 'SELECT COUNT(*) FROM e2e.lag'));
     t.mark(`back in mysql-read ${((Date.now() - lockedAt) / 1000 - lockSeconds).toFixed(1)} s after the lock ended, caught up`);
   });
+
+  f.scenario('3. root logs in only from inside its pod: the socket and 127.0.0.1 work, another pod is refused with the right password', 60_000, async t => {
+    const { cluster } = f;
+    // The entrypoint created root@localhost and root@127.0.0.1 only (MARIADB_ROOT_HOST).
+    for (const ordinal of [0, 1]) {
+      expect(await rootHosts(cluster.pod(ordinal))).toEqual(['127.0.0.1', 'localhost']);
+    }
+    // A cluster made by 0.1 (or by hand) has root@'%': the primary's sidecar drops it.
+    await query(cluster.pod(0), "CREATE USER root@'%' IDENTIFIED BY 'anywhere'; GRANT ALL ON *.* TO root@'%' WITH GRANT OPTION");
+    await waitFor('root@% on mysql-1', 30_000, async () => (await rootHosts(cluster.pod(1))).includes('%'));
+    await cluster.deletePodGracefully(0);
+    await cluster.createPod(0);
+    await cluster.waitReady(0, POD_READY_TIMEOUT);
+    await waitFor('root@% dropped on mysql-1', 30_000, async () => !(await rootHosts(cluster.pod(1))).includes('%'));
+    expect(f.currentLog(0, 'replication')).toContain("dropped root@'%': root logs in only from inside the pod");
+    for (const ordinal of [0, 1]) {
+      expect(await rootHosts(cluster.pod(ordinal))).toEqual(['127.0.0.1', 'localhost']);
+    }
+    t.mark('root@% created by hand is dropped by the restarted primary, on both members');
+    // kubectl exec mysql-0 -c mysql -- mariadb -uroot -p: the socket, root@localhost.
+    const local = await cluster.pod(0).exec(SERVER, ['bash', '-c', 'exec "$MYSQL_CLIENT" --defaults-extra-file="$AUTH_FILE" --batch --skip-column-names -e "SELECT CURRENT_USER()"']);
+    expect({ code: local.code, user: local.stdout.trim() }).toEqual({ code: 0, user: 'root@localhost' });
+    // The same credentials from mysql-1, over the pod network.
+    const remote = await rootLoginFrom(cluster.pod(1), cluster.pod(0));
+    expect(remote.code).not.toBe(0);
+    expect(remote.stderr).toMatch(new RegExp(`Access denied for user 'root'@'${cluster.pod(1).sandbox.ip.replace(/\./g, '\\.')}'`));
+    t.mark('root@127.0.0.1 and root@localhost only; a remote root login with the right password is refused');
+  });
+
+  f.scenario('4. root password rotation: members restarted with the new Secret keep working on the previous password until the primary has changed it', 240_000, async t => {
+    const { cluster } = f;
+    const NEW_PASSWORD = `n3w 'root' "pw" \\ #${Date.now()}`;
+    const rotated = { 'root-password': NEW_PASSWORD, 'root-password-previous': ROOT_PASSWORD, 'replication-password': REPLICATION_PASSWORD };
+    // A rolling update goes from the highest ordinal down: the replica first.
+    for (const ordinal of [1, 0]) {
+      cluster.secretOverrides.set(ordinal, new Map([[SECRET, rotated]]));
+      await cluster.deletePodGracefully(ordinal);
+      await cluster.createPod(ordinal);
+      await cluster.waitReady(ordinal, POD_READY_TIMEOUT);
+      expect(f.currentLog(ordinal, 'init-config')).toContain('the Secret holds a previous root password');
+      t.mark(`${cluster.podName(ordinal)} recreated with the rotated Secret and Ready`);
+    }
+    await waitFor('the new root password to reach mysql-1', 30_000, async () => (await loginWith(cluster.pod(1), 'AUTH_FILE')).code === 0);
+    for (const ordinal of [0, 1]) {
+      const pod = cluster.pod(ordinal);
+      expect((await loginWith(pod, 'AUTH_FILE')).code).toBe(0);
+      const old = await loginWith(pod, 'AUTH_FILE_PREVIOUS');
+      expect(old.code).not.toBe(0);
+      expect(old.stderr).toMatch(/Access denied for user 'root'@'127\.0\.0\.1'/);
+      expect(pod.ready).toBe(true);
+    }
+    t.mark('the new password logs in on both members, the old one is refused; both Ready');
+
+    // Once rotated, the previous key can go: a member restarted without it works.
+    cluster.secretOverrides.set(1, new Map([[SECRET, { 'root-password': NEW_PASSWORD, 'replication-password': REPLICATION_PASSWORD }]]));
+    await cluster.deletePodGracefully(1);
+    await cluster.createPod(1);
+    await cluster.waitReady(1, POD_READY_TIMEOUT);
+    expect(f.currentLog(1, 'init-config')).not.toContain('previous root password');
+    await query(cluster.pod(0), "INSERT INTO e2e.items (note) VALUES ('after the rotation')");
+    await waitFor('the row on mysql-1', 30_000, async () => (await scalar(cluster.pod(1), "SELECT COUNT(*) FROM e2e.items WHERE note = 'after the rotation'")) === '1');
+    t.mark('mysql-1 restarted without the previous key: Ready and replicating');
+  });
 });
+
+describe('e2e: remote root, opted in', () => {
+  const f = new Fixture('remote-root', { replicas: 2, remoteRoot: true });
+
+  f.scenario('root@% exists and another pod logs in as root', 180_000, async t => {
+    await f.cluster.scaleTo(2, POD_READY_TIMEOUT);
+    expect(await rootHosts(f.cluster.pod(0))).toEqual(['%', '127.0.0.1', 'localhost']);
+    const remote = await rootLoginFrom(f.cluster.pod(1), f.cluster.pod(0));
+    expect({ code: remote.code, err: remote.stderr.trim() }).toEqual({ code: 0, err: '' });
+    t.mark('a root login from mysql-1 to mysql-0 works');
+  });
+});
+
+/** The hosts of root's accounts on a member. */
+async function rootHosts(pod: Pod): Promise<string[]> {
+  return (await query(pod, "SELECT Host FROM mysql.user WHERE User = 'root' ORDER BY Host")).map(row => row[0]);
+}
+
+/** A root login, with the pod's own root credentials file, from one pod to another's address. */
+async function rootLoginFrom(client: Pod, server: Pod) {
+  return client.exec(SERVER, ['bash', '-c',
+    `exec "$MYSQL_CLIENT" --defaults-extra-file="$AUTH_FILE" --protocol=TCP --host=${server.sandbox.ip} --port="$MYSQL_PORT" --connect-timeout=5 -e "DO 1"`]);
+}
+
+/** A root login over 127.0.0.1 with the credentials file the variable names. */
+async function loginWith(pod: Pod, fileVariable: 'AUTH_FILE' | 'AUTH_FILE_PREVIOUS') {
+  return pod.exec(SERVER, ['bash', '-c', `exec "$MYSQL_CLIENT" --defaults-extra-file="$${fileVariable}" --protocol=TCP --host=127.0.0.1 --port="$MYSQL_PORT" -e "DO 1"`]);
+}

@@ -263,6 +263,14 @@ export class MySqlEngine {
   }
 
   /**
+   * The entrypoint's variable naming the host of the `root` account it creates besides
+   * `root@localhost` (both official entrypoints default it to `%`, any address).
+   */
+  public get rootHostEnv(): string {
+    return this.family === EngineFamily.MYSQL ? 'MYSQL_ROOT_HOST' : 'MARIADB_ROOT_HOST';
+  }
+
+  /**
    * Whether the server image's entrypoint escapes the root password before it pastes it
    * into SQL. The official MariaDB entrypoint does; the official MySQL entrypoint does
    * not, so a root password containing `'` or `\\` is refused before initialisation.

@@ -30,6 +30,7 @@ export const PATHS = {
   confD: '/etc/mysql/conf.d',
   authDir: '/run/mysql-auth',
   authFile: '/run/mysql-auth/client.cnf',
+  authFilePrevious: '/run/mysql-auth/client-previous.cnf',
   datadir: '/var/lib/mysql',
   dataVolumeRoot: '/var/lib/mysql-volume',
   backups: '/backups',
@@ -76,6 +77,8 @@ export interface MySqlPodOptions {
   readonly probes?: ProbeOptions;
   /** How far a replica may lag and stay Ready. */
   readonly maxReadLag?: Duration;
+  /** Root may log in from other pods (`root@%`). */
+  readonly remoteRoot: boolean;
   /** Where the images are pulled from. */
   readonly images: ImageSource;
 }
@@ -106,8 +109,17 @@ export function env(name: string, value: string | number): k8s.EnvVar {
   return { name, value: String(value) };
 }
 
-function secretEnv(name: string, ref: SecretKeyReference): k8s.EnvVar {
-  return { name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key } } };
+function secretEnv(name: string, ref: SecretKeyReference, optional = false): k8s.EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: ref.secretName, key: ref.key, ...optional ? { optional } : {} } } };
+}
+
+/**
+ * Where root may log in from: the pod only (`root@localhost` through the socket,
+ * `root@127.0.0.1` over TCP, which the scripts and probes use), or, with the opt-in,
+ * anywhere (`root@%`).
+ */
+export function rootHost(remoteRoot: boolean): string {
+  return remoteRoot ? '%' : '127.0.0.1';
 }
 
 /** The command that runs one of the shipped scripts. */
@@ -173,12 +185,14 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
     env('MYSQL_CLIENT', engine.tools.client),
     env('MYSQL_PORT', MYSQL_PORT),
     env('AUTH_FILE', PATHS.authFile),
+    env('AUTH_FILE_PREVIOUS', PATHS.authFilePrevious),
   ];
   // The engine's replication SQL; the scripts know no dialect.
   const sql = replicationStatements(engine.dialect, options.replicationMode);
   const showStatus = [env('SQL_SHOW_REPLICA_STATUS', sql.showStatus)];
   const emptyOptIn = credentials.emptyPasswords ? [env('ALLOW_EMPTY_ROOT_PASSWORD', 'yes')] : [];
   const rootPassword = credentials.rootPassword ? [secretEnv('ROOT_PASSWORD', credentials.rootPassword)] : [];
+  const previousRootPassword = credentials.previousRootPassword ? [secretEnv('ROOT_PASSWORD_PREVIOUS', credentials.previousRootPassword, true)] : [];
   const replicationPassword = replicationPasswordEnv(engine, credentials);
   const entrypointPassword = credentials.rootPassword
     ? [secretEnv(engine.rootPasswordEnv, credentials.rootPassword)]
@@ -202,8 +216,10 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       env('CONFIG_SOURCE_DIR', PATHS.configSource),
       env('CONF_DIR', PATHS.confDInit),
       env('AUTH_FILE', PATHS.authFile),
+      env('AUTH_FILE_PREVIOUS', PATHS.authFilePrevious),
       env('ENTRYPOINT_ESCAPES_SECRETS', engine.entrypointEscapesRootPassword ? 'yes' : 'no'),
       ...rootPassword,
+      ...previousRootPassword,
       ...emptyOptIn,
     ],
     volumeMounts: [
@@ -249,7 +265,15 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const server: k8s.Container = {
     name: CONTAINERS.server,
     image: images.image(engine.serverImage),
-    env: [...entrypointPassword, ...identity, ...client, ...showStatus, env('MAX_READ_LAG_SECONDS', maxReadLagSeconds(options.maxReadLag))],
+    env: [
+      ...entrypointPassword,
+      // Read by the entrypoint when it initialises an empty data directory.
+      env(engine.rootHostEnv, rootHost(options.remoteRoot)),
+      ...identity,
+      ...client,
+      ...showStatus,
+      env('MAX_READ_LAG_SECONDS', maxReadLagSeconds(options.maxReadLag)),
+    ],
     ports: [{ name: 'mysql', containerPort: MYSQL_PORT, protocol: 'TCP' }],
     volumeMounts: [
       datadirMount,
@@ -284,6 +308,9 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       env('REPLICATION_COORDINATES', sql.coordinates),
       env('REPLICATION_USER', credentials.replicationUser),
       ...replicationPassword,
+      // The primary makes root's accounts match the Secret and the remote-root choice.
+      ...rootPassword,
+      env('REMOTE_ROOT', options.remoteRoot ? 'yes' : 'no'),
       ...restore ? [env('SQL_CONTINUE_FROM_BACKUP', sql.continueFromBackup)] : [],
     ],
     ports: [{ name: 'backup', containerPort: BACKUP_PORT, protocol: 'TCP' }],

@@ -83,10 +83,31 @@ sql_string() {
 # credentials file the init container wrote (never by a password argument), in the
 # scripts' own sql_mode (see SQL_SESSION_MODE).
 mysql_local() {
-  : "${MYSQL_CLIENT:?}" "${AUTH_FILE:?}" "${MYSQL_PORT:?}"
-  "$MYSQL_CLIENT" --defaults-extra-file="$AUTH_FILE" --protocol=TCP --host=127.0.0.1 \
+  : "${MYSQL_CLIENT:?}" "${MYSQL_PORT:?}"
+  "$MYSQL_CLIENT" --defaults-extra-file="$(local_auth_file)" --protocol=TCP --host=127.0.0.1 \
     --port="$MYSQL_PORT" --connect-timeout=5 --default-character-set=utf8mb4 \
     --init-command="$SQL_SESSION_MODE" "$@"
+}
+
+# Prints the credentials file that logs root in to the local server. It is AUTH_FILE,
+# with the Secret's root password, except during a rotation: the Secret then also holds
+# the previous password (init-config wrote AUTH_FILE_PREVIOUS), and until the primary's
+# sidecar has changed root's password (and a replica has replicated the change), only
+# the previous one logs in. Members restarted with the new Secret therefore keep
+# working, in whichever order they restart.
+local_auth_file() {
+  : "${AUTH_FILE:?}"
+  if [[ -n ${AUTH_FILE_PREVIOUS:-} && -e $AUTH_FILE_PREVIOUS ]] && ! logs_in "$AUTH_FILE" && logs_in "$AUTH_FILE_PREVIOUS"; then
+    printf '%s\n' "$AUTH_FILE_PREVIOUS"
+  else
+    printf '%s\n' "$AUTH_FILE"
+  fi
+}
+
+# True if the credentials file $1 logs in to the local server.
+logs_in() {
+  "$MYSQL_CLIENT" --defaults-extra-file="$1" --protocol=TCP --host=127.0.0.1 --port="$MYSQL_PORT" \
+    --connect-timeout=5 -e 'DO 1' >/dev/null 2>&1
 }
 
 # --- What the engine's replication takes as a password ------------------------------

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Init container init-config (server image): give this member its role and server_id from its
 # ordinal, and write the client credentials file that the other containers and probes
-# use. Refuses a root password that the image's entrypoint would mangle.
+# use, and, while a root password rotation is under way (ROOT_PASSWORD_PREVIOUS), one
+# with the previous password (see local_auth_file in common.sh). Refuses a root
+# password that the image's entrypoint would mangle.
 set -euo pipefail
 : "${STATEFULSET_NAME:?}" "${PEER_DOMAIN:?}" "${PRIMARY_POD:?}" "${SERVER_ID_OFFSET:?}" "${CONFIG_SOURCE_DIR:?}" "${CONF_DIR:?}" "${AUTH_FILE:?}"
-: "${ENTRYPOINT_ESCAPES_SECRETS:?}"
+: "${ENTRYPOINT_ESCAPES_SECRETS:?}" "${AUTH_FILE_PREVIOUS:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
 
@@ -38,16 +40,27 @@ option_value() {
   printf '"%s"' "$value"
 }
 
+# Writes the client credentials file $1 for root with the password $2 (none if empty).
+write_auth_file() {
+  local tmp="$1.tmp"
+  {
+    printf '[client]\nuser = root\n'
+    if [[ -n $2 ]]; then
+      printf 'password = %s\n' "$(option_value "$2")"
+    fi
+  } >"$tmp"
+  mv "$tmp" "$1"
+}
+
 umask 077
-tmp="$AUTH_FILE.tmp"
-{
-  printf '[client]\nuser = root\n'
-  if [[ -n ${ROOT_PASSWORD:-} ]]; then
-    printf 'password = %s\n' "$(option_value "$ROOT_PASSWORD")"
-  elif [[ ${ALLOW_EMPTY_ROOT_PASSWORD:-} != yes ]]; then
-    die "ROOT_PASSWORD is empty; set it from a Secret (an empty password needs the explicit insecure opt-in)"
-  fi
-} >"$tmp"
-mv "$tmp" "$AUTH_FILE"
+if [[ -z ${ROOT_PASSWORD:-} && ${ALLOW_EMPTY_ROOT_PASSWORD:-} != yes ]]; then
+  die "ROOT_PASSWORD is empty; set it from a Secret (an empty password needs the explicit insecure opt-in)"
+fi
+write_auth_file "$AUTH_FILE" "${ROOT_PASSWORD:-}"
+rm -f "$AUTH_FILE_PREVIOUS"
+if [[ -n ${ROOT_PASSWORD_PREVIOUS:-} && ${ROOT_PASSWORD_PREVIOUS} != "${ROOT_PASSWORD:-}" ]]; then
+  write_auth_file "$AUTH_FILE_PREVIOUS" "$ROOT_PASSWORD_PREVIOUS"
+  log "the Secret holds a previous root password: it logs in until the primary has changed root's password"
+fi
 
 log "ordinal $ordinal: role $role, server_id $server_id"

@@ -11,7 +11,7 @@
 set -euo pipefail
 : "${PRIMARY_POD:?}" "${PRIMARY_HOST:?}" "${DATADIR:?}" "${BACKUP_PORT:?}" "${REPLICATION_USER:?}" "${MYSQL_PORT:?}"
 : "${SQL_SHOW_REPLICA_STATUS:?}" "${SQL_START_REPLICA:?}" "${SQL_CONFIGURE_REPLICATION:?}" "${SQL_REFRESH_REPLICATION_CREDENTIALS:?}"
-: "${REPLICATION_COORDINATES:?}" "${REPLICATION_PASSWORD_MAX_BYTES:?}"
+: "${REPLICATION_COORDINATES:?}" "${REPLICATION_PASSWORD_MAX_BYTES:?}" "${REMOTE_ROOT:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
 script_dir=${BASH_SOURCE[0]%/*}
@@ -29,6 +29,61 @@ wait_for_server() {
   until mysql_local -e 'SELECT 1' >/dev/null 2>&1; do
     pause 1
   done
+}
+
+# Hosts a root account may have without the remote-root opt-in: the pod itself.
+LOCAL_ROOT_HOSTS=(localhost 127.0.0.1 ::1)
+
+# Prints the hosts of the root accounts, one per line (read as hex, so that no host can
+# break the listing).
+root_hosts() {
+  local hex listing escaped i
+  listing=$(mysql_local --batch --skip-column-names -e "SELECT HEX(Host) FROM mysql.user WHERE User = 'root'") || return 1
+  while IFS= read -r hex; do
+    [[ $hex =~ ^([0-9A-F]{2})+$ ]] || continue
+    escaped=''
+    for ((i = 0; i < ${#hex}; i += 2)); do
+      escaped+="\\x${hex:i:2}"
+    done
+    printf '%b\n' "$escaped"
+  done <<<"$listing"
+}
+
+# Primary: make root's accounts match the Secret and the remote-root choice (REMOTE_ROOT):
+# root@127.0.0.1 (the scripts' and probes' login) exists; every root account has the
+# Secret's password, which follows a rotation (the members log in with the previous one
+# meanwhile, see local_auth_file in common.sh); without the opt-in, root accounts for
+# other hosts (the images create root@'%') are dropped, with it root@'%' exists.
+# Idempotent; replicas get the changes through replication.
+ensure_root_accounts() {
+  local password host hosts keep
+  if ! logs_in "$(local_auth_file)"; then
+    log "root cannot log in with the Secret's root password (nor with a previous one, if the Secret holds one): if root's password was changed in the Secret, put the password the server still has under the Secret's previous root password key (README, \"Root and password rotation\")"
+    return 1
+  fi
+  password=$(sql_string "${ROOT_PASSWORD:-}")
+  mysql_local <<SQL || return 1
+CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY $password;
+GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
+SQL
+  if [[ $REMOTE_ROOT == yes ]]; then
+    mysql_local <<SQL || return 1
+CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY $password;
+GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;
+SQL
+  fi
+  hosts=$(root_hosts) || return 1
+  while IFS= read -r host; do
+    [[ -n $host ]] || continue
+    keep=$REMOTE_ROOT
+    [[ " ${LOCAL_ROOT_HOSTS[*]} " == *" $host "* ]] && keep=yes
+    if [[ $keep == yes ]]; then
+      mysql_local <<<"ALTER USER 'root'@$(sql_string "$host") IDENTIFIED BY $password;" || return 1
+    else
+      mysql_local <<<"DROP USER 'root'@$(sql_string "$host");" || return 1
+      log "dropped root@'$host': root logs in only from inside the pod (remoteRoot is off)"
+    fi
+  done <<<"$hosts"
 }
 
 # Primary: create or update the replication account. Idempotent, so it runs at
@@ -218,6 +273,7 @@ bootstrap() {
   wait_for_server
   if is_primary; then
     continue_from_backup || return 1
+    ensure_root_accounts || return 1
     ensure_replication_user || return 1
   else
     start_replication

@@ -117,7 +117,7 @@ describe('every command a container can run is shipped by its image', () => {
     expect(names(mariadb, 'clone-data')).toEqual(expect.arrayContaining(['bash', 'socat', 'mariadb-backup', 'mbstream', 'sha256sum', 'od']));
     expect(names(mariadb, 'replication')).toEqual(expect.arrayContaining(['bash', 'socat', 'mariadb', 'mariadb-backup', 'mbstream', 'mktemp']));
     expect(names(mariadb, 'mysql')).toEqual(expect.arrayContaining(['docker-entrypoint.sh', 'mariadbd', 'mariadb-admin', 'bash', 'mariadb']));
-    expect(names(mariadb, 'init-config')).toEqual(['bash', 'cp', 'mv']);
+    expect(names(mariadb, 'init-config')).toEqual(['bash', 'cp', 'mv', 'rm']);
     for (const container of ['clone-data', 'replication']) {
       expect(names(mariadb, container)).not.toContain('zstd');
       expect(names(mariadb, container)).not.toContain('lz4');

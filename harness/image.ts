@@ -38,6 +38,38 @@ const MARIADB_IMAGE = {
   ],
 };
 
+/**
+ * The Prometheus mysqld_exporter image (prometheus/mysqld_exporter `Dockerfile`: `FROM
+ * quay.io/prometheus/busybox`, `COPY … /bin/mysqld_exporter`, `USER nobody`), its one
+ * command served by Debian's build of the exporter, `/usr/bin/prometheus-mysqld-exporter`
+ * (0.14.0 in bookworm, where the pinned image has a later release: the pod uses only the
+ * flags both have, `--config.my-cnf` and `--web.listen-address`). The busybox applets are
+ * left out: nothing of the library runs them.
+ */
+const EXPORTER_HOST_COMMAND = 'prometheus-mysqld-exporter';
+const EXPORTER_IMAGE = {
+  env: new Map<string, string>(),
+  users: [
+    { name: 'root', uid: 0, gid: 0, home: '/root', shell: '/bin/sh' },
+    { name: 'nobody', uid: 65534, gid: 65534, home: '/home', shell: '/bin/false' },
+  ],
+  groups: [{ name: 'root', gid: 0 }, { name: 'nobody', gid: 65534 }],
+  ownedDirs: [],
+};
+
+/** Models the exporter image (see {@link EXPORTER_IMAGE}) under `dir`. */
+function exporterModel(image: string, entrypoint: readonly string[], cmd: readonly string[], dir: string): ImageModel {
+  const found = findHostCommand(EXPORTER_HOST_COMMAND);
+  if (!found) throw new Error(`image ${image} needs ${EXPORTER_HOST_COMMAND} on the host (Debian: apt-get install prometheus-mysqld-exporter)`);
+  const commands: ImageCommand[] = [{ name: 'mysqld_exporter', dir: '/usr/bin', hostPath: found.hostPath }];
+  const model: ImageModel = {
+    image, entrypoint: [...entrypoint], cmd: [...cmd], ...EXPORTER_IMAGE, commands, missingCommands: [], files: [], skeleton: join(dir, 'skeleton'),
+  };
+  mkdirSync(dir, { recursive: true });
+  buildSkeleton(model);
+  return model;
+}
+
 /** Where a command the host has in a /usr/local directory goes: the image's /usr/local/bin holds only its entrypoint. */
 const IMAGE_DIR: Record<string, ImageCommand['dir']> = {
   '/usr/local/sbin': '/usr/sbin',
@@ -63,9 +95,13 @@ export function prepareImages(images: Set<string>, workDir: string): Map<string,
     if (!inventory || !facts) {
       throw new Error(`the e2e harness models only images with an inventory in lib/mysql/engine/image-inventory.ts (got "${image}")`);
     }
+    if (/^prom\/mysqld-exporter:/.test(image)) {
+      models.set(image, exporterModel(image, facts.entrypoint, facts.cmd, join(imagesDir, image.replace(/[^A-Za-z0-9.-]/g, '_'))));
+      continue;
+    }
     const match = image.match(/^mariadb:(\d+\.\d+)(\.\d+)?$/);
     if (!match) {
-      throw new Error(`the e2e harness models only official mariadb images (got "${image}")`);
+      throw new Error(`the e2e harness models only official mariadb images and the mysqld_exporter image (got "${image}")`);
     }
     if (match[1] !== hostVersion) {
       throw new Error(`image ${image} needs MariaDB ${match[1]} on the host, which has ${hostVersion ?? 'none'}`);

@@ -16,6 +16,8 @@ import { removeStaleRuns, StatefulSetCluster } from './statefulset';
 export const ROOT_PASSWORD = `r00t "dq 'sq' back\\slash sp ace #hash $HOME;`;
 export const REPLICATION_PASSWORD = `rep 'l" \\ #x $(id)`;
 export const SECRET = 'mysql-credentials';
+/** The metrics exporter's password: the characters its option file carries (see init-config.sh). */
+export const EXPORTER_PASSWORD = 'eXp0rter+/=._~-pw';
 /**
  * Where runs keep their pods, claims and logs: `.e2e-work/` in the checkout unless
  * E2E_WORK_DIR says otherwise. Any host directory will do: containers see none of the
@@ -67,7 +69,7 @@ export function synthesize(props: StatefulMySQLProps): StatefulSetSpec {
     credentials: MySqlCredentials.fromSecretName(SECRET),
     ...props,
   });
-  addSecret(chart, { name: SECRET, stringData: { 'root-password': ROOT_PASSWORD, 'replication-password': REPLICATION_PASSWORD } });
+  addSecret(chart, { name: SECRET, stringData: { 'root-password': ROOT_PASSWORD, 'replication-password': REPLICATION_PASSWORD, 'exporter-password': EXPORTER_PASSWORD } });
   return readStatefulSet(chart);
 }
 

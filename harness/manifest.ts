@@ -70,6 +70,8 @@ export interface ContainerSpec {
   readonly readinessProbe?: ExecProbe;
   readonly livenessProbe?: ExecProbe;
   readonly runAs: RunAs;
+  /** `readOnlyRootFilesystem`: the root is read-only; the mounts below it keep their own modes. */
+  readonly readOnlyRootFilesystem: boolean;
 }
 
 /** Where a volume's content comes from. */
@@ -161,9 +163,6 @@ function containerSpec(c: any, podSecurity: any): ContainerSpec {
     throw new Error(`${c.name}: runAsNonRoot without a non-zero runAsUser cannot be modelled (the image user is unknown)`);
   }
   const groups = [podSecurity?.fsGroup, ...(podSecurity?.supplementalGroups ?? [])].filter((g): g is number => typeof g === 'number');
-  if (security.readOnlyRootFilesystem === true) {
-    throw new Error(`${c.name}: readOnlyRootFilesystem is not modelled by the e2e harness (its roots are writable); extend harness/`);
-  }
   for (const field of ['workingDir', 'envFrom', 'lifecycle']) {
     if (c[field] !== undefined) {
       throw new Error(`${c.name}: ${field} is not modelled by the e2e harness; extend harness/`);
@@ -183,6 +182,7 @@ function containerSpec(c: any, podSecurity: any): ContainerSpec {
     })),
     readinessProbe: execProbe(c.name, 'readiness', c.readinessProbe),
     livenessProbe: execProbe(c.name, 'liveness', c.livenessProbe),
+    readOnlyRootFilesystem: security.readOnlyRootFilesystem === true,
     runAs: {
       uid,
       gid: security.runAsGroup ?? uid,

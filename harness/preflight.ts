@@ -14,13 +14,13 @@ const HARNESS_COMMANDS = [
   'hostname', 'sleep', 'chmod', 'chgrp', 'find',
 ];
 /**
- * Host commands the image model cannot do without: its server, client and backup tools
- * and the stream tool the image ships. Other commands of an image's inventory that the
+ * Host commands the image models cannot do without: the server, client and backup tools
+ * and the stream tool the mariadb image ships, and the exporter of the metrics image. Other commands of an image's inventory that the
  * host lacks are only absent from its containers (image/missing-commands.txt).
  */
-const IMAGE_MODEL_COMMANDS = ['mariadbd', 'mariadb-install-db', 'mariadb', 'mariadb-admin', 'mariadb-backup', 'mbstream', 'socat'];
+const IMAGE_MODEL_COMMANDS = ['mariadbd', 'mariadb-install-db', 'mariadb', 'mariadb-admin', 'mariadb-backup', 'mbstream', 'socat', 'prometheus-mysqld-exporter'];
 /** Debian packages that provide them. */
-export const APT_PACKAGES = 'mariadb-server mariadb-client mariadb-backup socat iproute2 util-linux mount coreutils findutils';
+export const APT_PACKAGES = 'mariadb-server mariadb-client mariadb-backup socat prometheus-mysqld-exporter iproute2 util-linux mount coreutils findutils';
 
 /**
  * Fails (never skips) with a clear message unless this machine can run the e2e cluster:

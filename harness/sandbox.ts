@@ -235,7 +235,8 @@ export class PodSandbox {
     writeFileSync(fstabPath, fstab(root, mounts));
     return ['nsenter', `--target=${this.pause.pid}`, '--net', '--uts', '--mount', '--',
       'unshare', '--mount', '--propagation', 'private', '--pid', '--',
-      'bash', join(BIN, 'container-start.sh'), root, image.skeleton, fstabPath, ...this.execChain(container, env, argv)];
+      'bash', join(BIN, 'container-start.sh'), root, image.skeleton, fstabPath, container.readOnlyRootFilesystem ? 'ro' : 'rw',
+      ...this.execChain(container, env, argv)];
   }
 
   /**

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs, as root on Debian, what the test suite needs besides npm packages: the
 # MariaDB server and mariadb-backup, and the other commands of the mariadb image that the
-# end-to-end containers get (socat for the clone channel, zstd), shellcheck (script
+# end-to-end containers get (socat for the clone channel, zstd), Debian's build of the
+# Prometheus mysqld_exporter (the metrics sidecar's image model), shellcheck (script
 # lint), iproute2 and util-linux (network, UTS, mount and pid namespaces). ncat is
 # installed on purpose although no image ships it: test/e2e/harness.test.ts proves that a
 # command the host has stays out of the containers. Package scripts are kept from
 # starting a server: tests start their own.
 set -euo pipefail
 
-packages=(mariadb-server mariadb-backup socat zstd ncat shellcheck iproute2 util-linux procps)
+packages=(mariadb-server mariadb-backup socat zstd ncat shellcheck iproute2 util-linux procps prometheus-mysqld-exporter)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -9,7 +9,7 @@
 # namespace, and `wait` returns only once they are all gone.
 # Nothing here may start a process before that fork (no command substitution, no
 # external command): the first process forked here becomes PID 1.
-# Usage: container-start.sh ROOT SKELETON FSTAB CHAIN...   (see container-init.sh)
+# Usage: container-start.sh ROOT SKELETON FSTAB ROOT_MODE CHAIN...   (see container-init.sh)
 set -euo pipefail
 bash "${BASH_SOURCE[0]%/*}/container-init.sh" "$@" &
 status=0

@@ -28,6 +28,20 @@ export interface SecretCredentialsOptions {
    * @default 'replicator'
    */
   readonly replicationUser?: string;
+  /**
+   * Key of the metrics exporter's password in the Secret; read only when `metrics` is
+   * on. Letters, digits and `+/=._~-` only (e.g. `openssl rand -base64 24`): the
+   * exporter's option file cannot carry other characters unchanged.
+   * @default 'exporter-password'
+   */
+  readonly exporterPasswordKey?: string;
+  /**
+   * Name of the metrics exporter's account, which the primary creates when `metrics` is
+   * on (privileges `PROCESS`, `REPLICATION CLIENT`, on MariaDB `SLAVE MONITOR`, and
+   * `SELECT` on `performance_schema`, from inside the pod only).
+   * @default 'exporter'
+   */
+  readonly exporterUser?: string;
 }
 
 /** A password taken from a Secret key. */
@@ -63,17 +77,25 @@ export class MySqlCredentials {
     const rootKey = requireSecretKey('rootPasswordKey', options.rootPasswordKey ?? 'root-password');
     const previousRootKey = requireSecretKey('previousRootPasswordKey', options.previousRootPasswordKey ?? 'root-password-previous');
     const replicationKey = requireSecretKey('replicationPasswordKey', options.replicationPasswordKey ?? 'replication-password');
-    const keys = { rootPasswordKey: rootKey, previousRootPasswordKey: previousRootKey, replicationPasswordKey: replicationKey };
+    const exporterKey = requireSecretKey('exporterPasswordKey', options.exporterPasswordKey ?? 'exporter-password');
+    const keys = { rootPasswordKey: rootKey, previousRootPasswordKey: previousRootKey, replicationPasswordKey: replicationKey, exporterPasswordKey: exporterKey };
     const seen = new Map<string, string>();
     for (const [option, key] of Object.entries(keys)) {
       if (seen.has(key)) throw new Error(`${option} must differ from ${seen.get(key)}: each password needs its own key of the Secret (got "${key}")`);
       seen.set(key, option);
     }
+    const replicationUser = requireAccountName('replicationUser', options.replicationUser ?? 'replicator');
+    const exporterUser = requireAccountName('exporterUser', options.exporterUser ?? 'exporter');
+    if (exporterUser.toLowerCase() === replicationUser.toLowerCase()) {
+      throw new Error(`exporterUser must differ from replicationUser: each account gets its own privileges and password (got "${exporterUser}")`);
+    }
     return new MySqlCredentials(
       { secretName, key: rootKey },
       { secretName, key: replicationKey },
-      requireAccountName(options.replicationUser ?? 'replicator'),
+      replicationUser,
       { secretName, key: previousRootKey },
+      { secretName, key: exporterKey },
+      exporterUser,
     );
   }
 
@@ -82,7 +104,7 @@ export class MySqlCredentials {
    * Only for throwaway local experiments; anyone who reaches port 3306 owns the data.
    */
   public static insecureEmptyPasswordsForLocalExperimentsOnly(): MySqlCredentials {
-    return new MySqlCredentials(undefined, undefined, 'replicator', undefined);
+    return new MySqlCredentials(undefined, undefined, 'replicator', undefined, undefined, 'exporter');
   }
 
   /** Where the root password comes from; undefined with empty passwords. */
@@ -91,13 +113,19 @@ export class MySqlCredentials {
   public readonly replicationPassword?: SecretKeyReference;
   /** Where the root password before a rotation comes from (an optional key); undefined with empty passwords. */
   public readonly previousRootPassword?: SecretKeyReference;
+  /** Where the metrics exporter's password comes from; undefined with empty passwords. */
+  public readonly exporterPassword?: SecretKeyReference;
+  /** Name of the metrics exporter's account. */
+  public readonly exporterUser: string;
   /** Name of the replication account. */
   public readonly replicationUser: string;
 
   private constructor(rootPassword: SecretKeyReference | undefined, replicationPassword: SecretKeyReference | undefined, replicationUser: string,
-    previousRootPassword: SecretKeyReference | undefined) {
+    previousRootPassword: SecretKeyReference | undefined, exporterPassword: SecretKeyReference | undefined, exporterUser: string) {
     this.rootPassword = rootPassword;
     this.previousRootPassword = previousRootPassword;
+    this.exporterPassword = exporterPassword;
+    this.exporterUser = exporterUser;
     this.replicationPassword = replicationPassword;
     this.replicationUser = replicationUser;
   }
@@ -117,12 +145,12 @@ export class MySqlCredentials {
  */
 const RESERVED_ACCOUNTS = ['root', 'mysql', 'healthcheck', 'public'];
 
-function requireAccountName(user: string): string {
+function requireAccountName(what: string, user: string): string {
   if (typeof user !== 'string' || !/^[A-Za-z0-9_]{1,32}$/.test(user)) {
-    throw new Error(`replicationUser must be 1 to 32 letters, digits or '_' (got ${JSON.stringify(user)})`);
+    throw new Error(`${what} must be 1 to 32 letters, digits or '_' (got ${JSON.stringify(user)})`);
   }
   if (RESERVED_ACCOUNTS.includes(user.toLowerCase())) {
-    throw new Error(`replicationUser must not be an account the server or its image owns (${RESERVED_ACCOUNTS.join(', ')}): the sidecar sets the replication account's password and grants on every start (got "${user}")`);
+    throw new Error(`${what} must not be an account the server or its image owns (${RESERVED_ACCOUNTS.join(', ')}): the sidecar sets this account's password and grants on every start (got "${user}")`);
   }
   return user;
 }

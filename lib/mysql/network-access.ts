@@ -46,11 +46,14 @@ export interface MemberNetworkPolicyProps {
   /** Labels of the cluster's backup pods, admitted to the backup port. */
   readonly backupPods?: Record<string, string>;
   readonly clients: ClientSelector[];
+  /** The metrics port and the pods allowed to scrape it. */
+  readonly metrics?: { readonly port: number; readonly scrapers: readonly ClientSelector[] };
 }
 
 /**
  * Ingress rules for the members: the backup port only from other members, the
- * database port from the members and the allowed clients. Clients can be added until
+ * database port from the members and the allowed clients, the metrics port from the
+ * scrapers. Clients can be added until
  * synthesis.
  */
 export class MemberNetworkPolicy extends Construct {
@@ -59,6 +62,7 @@ export class MemberNetworkPolicy extends Construct {
   constructor(scope: Construct, id: string, props: MemberNetworkPolicyProps) {
     super(scope, id);
     this.clients = requireArray('networkAccess.clients', props.clients).map((c, i) => validated(c, i));
+    const scrapers = props.metrics?.scrapers.map((c, i) => validated(c, i, 'metrics.scrapers')) ?? [];
     const members: k8s.NetworkPolicyPeer = { podSelector: { matchLabels: { ...props.memberLabels } } };
     const port = (n: number): k8s.NetworkPolicyPort => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(n) });
     new k8s.KubeNetworkPolicy(this, 'Resource', {
@@ -71,6 +75,7 @@ export class MemberNetworkPolicy extends Construct {
             { from: [members], ports: [port(props.databasePort), port(props.backupPort)] },
             ...(props.backupPods ? [{ from: [{ podSelector: { matchLabels: { ...props.backupPods } } }], ports: [port(props.backupPort)] }] : []),
             ...(this.clients.length > 0 ? [{ from: this.clients.map(peer), ports: [port(props.databasePort)] }] : []),
+            ...(props.metrics ? [{ from: scrapers.map(peer), ports: [port(props.metrics.port)] }] : []),
           ],
         }),
       },
@@ -83,8 +88,8 @@ export class MemberNetworkPolicy extends Construct {
   }
 }
 
-function validated(client: ClientSelector, index: number): ClientSelector {
-  const what = `networkAccess.clients[${index}]`;
+function validated(client: ClientSelector, index: number, list = 'networkAccess.clients'): ClientSelector {
+  const what = `${list}[${index}]`;
   requirePlainObject(what, client);
   return {
     podLabels: client.podLabels === undefined ? undefined : requireLabels(`${what}.podLabels`, client.podLabels),

@@ -2,7 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import { MySqlCredentials } from './credentials';
 import { MySqlEngine } from './engine/engine';
 import { ReplicationMode } from './engine/replication-sql';
-import { NetworkAccessOptions } from './network-access';
+import { ClientSelector, NetworkAccessOptions } from './network-access';
 import { VolumeAccessMode } from '../statefulset/per-pod-claims';
 import { ReplicaTopologyProps } from './replica-topology';
 import { MemberSchedulingOptions } from './scheduling';
@@ -353,6 +353,13 @@ export interface StatefulMySQLProps extends ReplicaTopologyProps {
   readonly images?: ImageSourceOptions;
 
   /**
+   * A Prometheus `mysqld_exporter` sidecar on every member, with its own account, the
+   * NetworkPolicy rule for the scrapers and, optionally, a PodMonitor (README, "Metrics").
+   * @default - no metrics
+   */
+  readonly metrics?: MetricsOptions;
+
+  /**
    * Where members run: spreading, priority, node selection and tolerations.
    * @default - members preferably on distinct nodes
    */
@@ -449,4 +456,60 @@ export interface RestoreOptions {
    * @default - the only cluster with backups on the claim
    */
   readonly cluster?: string;
+}
+
+/**
+ * A Prometheus `mysqld_exporter` sidecar on every member, on the named port `metrics`
+ * (9104). It logs in as its own account (`exporterUser` of the credentials, password
+ * from the Secret's `exporter-password`), which the primary's sidecar creates and keeps
+ * at the Secret's password, with only what the exporter's default collectors read:
+ * `PROCESS`, `REPLICATION CLIENT` (MariaDB also `SLAVE MONITOR`), `SELECT` on
+ * `performance_schema`, at most 3 connections, from inside the pod only.
+ */
+export interface MetricsOptions {
+  /**
+   * The pods allowed to scrape the metrics port through the cluster's NetworkPolicy,
+   * e.g. `[{ namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }]`.
+   * Required while the NetworkPolicy is on: Prometheus usually runs in a namespace of its
+   * own, which no default could name.
+   * @default - required unless `networkAccess.enabled` is false
+   */
+  readonly scrapers?: ClientSelector[];
+  /**
+   * A `PodMonitor` (Prometheus Operator, `monitoring.coreos.com/v1`) that scrapes every
+   * member's `metrics` port.
+   * @default - none
+   */
+  readonly podMonitor?: PodMonitorOptions;
+  /**
+   * Compute resources of the exporter container.
+   * @default - 50m CPU and 32Mi requested, 128Mi limit
+   */
+  readonly resources?: ContainerResources;
+  /**
+   * Image of the exporter. Its entrypoint must be `mysqld_exporter` and accept
+   * `--config.my-cnf` and `--web.listen-address` (every release since 0.11).
+   * @default 'prom/mysqld-exporter:v0.20.0'
+   */
+  readonly image?: string;
+}
+
+/** A Prometheus Operator `PodMonitor` for the exporters. */
+export interface PodMonitorOptions {
+  /**
+   * Labels of the PodMonitor, which the Prometheus resource's `podMonitorSelector`
+   * matches, e.g. `{ release: 'kube-prometheus-stack' }`.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+  /**
+   * How often Prometheus scrapes each member (whole seconds).
+   * @default Duration.seconds(30)
+   */
+  readonly interval?: Duration;
+  /**
+   * How long one scrape may take (whole seconds, at most the interval).
+   * @default Duration.seconds(10)
+   */
+  readonly scrapeTimeout?: Duration;
 }

@@ -27,6 +27,7 @@ import { resolveResources } from './pod/resources';
 import { resolveCloneOptions } from './pod/clone-options';
 import { checkedRestoreOptions } from './backup/restore';
 import { ScheduledBackups } from './backup/scheduled-backups';
+import { addPodMonitor, METRICS_PORT, resolveMetrics } from './metrics/exporter';
 
 /** The shipped scripts, mounted into every container from one ConfigMap. */
 export const SCRIPT_FILES = [
@@ -53,7 +54,7 @@ export const SCRIPT_FILES = [
  * Escape hatches, for what the props do not cover: `ApiObject.of(cluster)` is the
  * StatefulSet (the child `Resource`), and `ApiObject.of(cluster.node.findChild(id))`
  * the other objects, by id: `Config`, `Scripts`, `DisruptionBudget`, `NetworkPolicy`
- * (the Services are public properties). Add JSON patches to them with `addJsonPatch`.
+ * (the Services are public properties), and `PodMonitor` with `metrics.podMonitor`. Add JSON patches to them with `addJsonPatch`.
  */
 export class StatefulMySQL extends Construct {
   /** The port clients connect to. */
@@ -129,6 +130,7 @@ export class StatefulMySQL extends Construct {
     const clone = optionalPlainObject('clone', props.clone) ?? {};
     const restore = checkedRestoreOptions(props.restore);
     const images = ImageSource.of('images', props.images);
+    const metrics = resolveMetrics(props.metrics, networkPolicy);
     const configData = serverConfigFragments(this.engine, props, resources.server.memoryLimit!);
     const configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${name}-config`, namespace, labels },
@@ -186,6 +188,7 @@ export class StatefulMySQL extends Construct {
               probes: props.probes,
               maxReadLag: props.maxReadLag,
               remoteRoot: requireBoolean('remoteRoot', props.remoteRoot ?? false),
+              metrics,
               images,
               volumePermissions,
             }),
@@ -229,7 +232,11 @@ export class StatefulMySQL extends Construct {
         backupPort: BACKUP_PORT,
         backupPods: this.backupClaimName !== undefined ? backupPodLabels : undefined,
         clients: networkAccess?.clients ?? [{}],
+        metrics: metrics?.scrapers ? { port: METRICS_PORT, scrapers: metrics.scrapers } : undefined,
       });
+    }
+    if (metrics?.podMonitor) {
+      addPodMonitor(this, 'PodMonitor', { name, namespace, memberLabels: this.selectorLabels }, metrics.podMonitor);
     }
   }
 

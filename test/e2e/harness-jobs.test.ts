@@ -27,7 +27,7 @@ const SCRIPTS = 'probe-scripts';
 const SECURITY = { runAsUser: 999, runAsGroup: 999, runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } };
 
 /** A CronJob in the shape the library's backup CronJob has, running its ConfigMap's run.sh (see scripts()) with bash. */
-function cronJob(name: string, image: string, options: { deadline?: number; grace?: number; readOnlyClaim?: boolean; claim?: string } = {}): KubeObject {
+function cronJob(name: string, image: string, options: { deadline?: number; grace?: number; readOnlyClaim?: boolean; claim?: string; readOnlyRoot?: boolean } = {}): KubeObject {
   return {
     apiVersion: 'batch/v1',
     kind: 'CronJob',
@@ -54,7 +54,7 @@ function cronJob(name: string, image: string, options: { deadline?: number; grac
                   { name: 'SECRET_VALUE', valueFrom: { secretKeyRef: { name: SECRET, key: 'replication-password' } } },
                   { name: 'STEP', value: 'from the manifest' },
                 ],
-                securityContext: SECURITY,
+                securityContext: { ...SECURITY, ...(options.readOnlyRoot ? { readOnlyRootFilesystem: true } : {}) },
                 volumeMounts: [
                   { name: 'scripts', mountPath: '/opt/probe', readOnly: true },
                   { name: 'backups', mountPath: '/backups' },
@@ -124,6 +124,7 @@ ls -ld /backups | cut -d' ' -f1,3,4
       ['fails', 'echo "about to fail"; exit 3', {}],
       ['hangs', 'echo "hanging"; sleep 600', { deadline: 2, grace: 1 }],
       ['nowhere', 'true', { claim: 'nobody-made-this' }],
+      ['readonly', 'touch /var/lib/probe 2>/dev/null && echo "root writable"; touch /tmp/probe 2>/dev/null && echo "tmp writable"; echo x >/backups/ro.txt && rm /backups/ro.txt && echo "volume writable"', { readOnlyRoot: true }],
     ];
     const pvc: KubeObject = {
       apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: CLAIM },
@@ -169,6 +170,15 @@ ls -ld /backups | cut -d' ' -f1,3,4
     expect(pod.allProcessesGone()).toBe(true);
     expect(existsSync(pod.sandbox.dir)).toBe(false);
     expect(readFileSync(pod.logFile('events'), 'utf8')).toMatch(/pod Succeeded: every container exited with code 0/);
+  }, 20_000);
+
+  test('readOnlyRootFilesystem: nothing of the root is writable, not even /tmp; its volumes are', async () => {
+    const run = cluster.startJob(jobFromCronJob(sts.objects, 'readonly', { jobName: 'manual-readonly' }));
+    const result = await run.result;
+    expect(result.succeeded).toBe(true);
+    const log = run.log('job');
+    expect(log).not.toMatch(/root writable|tmp writable/);
+    expect(log).toContain('volume writable');
   }, 20_000);
 
   test('a failing container is not restarted: the Job fails with its exit code (backoffLimit 0)', async () => {

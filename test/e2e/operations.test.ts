@@ -2,13 +2,15 @@ import { Duration } from 'cdk8s';
 import { readFileSync } from 'fs';
 import { query, scalar, slaveStatus, SERVER } from '../../harness/db';
 import { waitFor } from '../../harness/host';
-import { Fixture, POD_READY_TIMEOUT, REPLICATION_PASSWORD, ROOT_PASSWORD, SECRET } from './support/fixture';
+import { EXPORTER_PASSWORD, Fixture, POD_READY_TIMEOUT, REPLICATION_PASSWORD, ROOT_PASSWORD, SECRET } from './support/fixture';
 import { Pod } from '../../harness/kubelet';
 
 /**
  * Operating the cluster like a managed database, on real MariaDB 10.11 servers run from
  * the synthesized StatefulSet: lag-aware reads, root only from inside the pod, root
- * password rotation. Needs root; fails, never skips.
+ * password rotation, the metrics exporter (Debian's build of mysqld_exporter, run from
+ * the manifest's own container: its entrypoint, args, volumes and user). Needs root;
+ * fails, never skips.
  */
 
 /** Readiness every 2 s, out after one failure: the scenario's timings stay short. */
@@ -19,6 +21,7 @@ describe('e2e: operating a MariaDB 10.11 cluster', () => {
     replicas: 2,
     maxReadLag: Duration.seconds(MAX_READ_LAG_SECONDS),
     probes: { readiness: { period: Duration.seconds(2), failureThreshold: 1 } },
+    metrics: { scrapers: [{ namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }] },
   });
 
   f.scenario('1. bootstraps a primary and a replica', 180_000, async t => {
@@ -94,7 +97,7 @@ describe('e2e: operating a MariaDB 10.11 cluster', () => {
   f.scenario('4. root password rotation: members restarted with the new Secret keep working on the previous password until the primary has changed it', 240_000, async t => {
     const { cluster } = f;
     const NEW_PASSWORD = `n3w 'root' "pw" \\ #${Date.now()}`;
-    const rotated = { 'root-password': NEW_PASSWORD, 'root-password-previous': ROOT_PASSWORD, 'replication-password': REPLICATION_PASSWORD };
+    const rotated = { 'root-password': NEW_PASSWORD, 'root-password-previous': ROOT_PASSWORD, 'replication-password': REPLICATION_PASSWORD, 'exporter-password': EXPORTER_PASSWORD };
     // A rolling update goes from the highest ordinal down: the replica first.
     for (const ordinal of [1, 0]) {
       cluster.secretOverrides.set(ordinal, new Map([[SECRET, rotated]]));
@@ -116,7 +119,7 @@ describe('e2e: operating a MariaDB 10.11 cluster', () => {
     t.mark('the new password logs in on both members, the old one is refused; both Ready');
 
     // Once rotated, the previous key can go: a member restarted without it works.
-    cluster.secretOverrides.set(1, new Map([[SECRET, { 'root-password': NEW_PASSWORD, 'replication-password': REPLICATION_PASSWORD }]]));
+    cluster.secretOverrides.set(1, new Map([[SECRET, { 'root-password': NEW_PASSWORD, 'replication-password': REPLICATION_PASSWORD, 'exporter-password': EXPORTER_PASSWORD }]]));
     await cluster.deletePodGracefully(1);
     await cluster.createPod(1);
     await cluster.waitReady(1, POD_READY_TIMEOUT);
@@ -125,7 +128,53 @@ describe('e2e: operating a MariaDB 10.11 cluster', () => {
     await waitFor('the row on mysql-1', 30_000, async () => (await scalar(cluster.pod(1), "SELECT COUNT(*) FROM e2e.items WHERE note = 'after the rotation'")) === '1');
     t.mark('mysql-1 restarted without the previous key: Ready and replicating');
   });
+
+  f.scenario('5. each member\'s exporter serves mysql_up 1 on its metrics port; the replica\'s shows its replication lag', 60_000, async t => {
+    const { cluster } = f;
+    const metricsOf = async (ordinal: number) => {
+      const text = await waitFor(`metrics of ${cluster.podName(ordinal)}`, 30_000, async () => {
+        const scrape = await scrapeFrom(cluster.pod(1 - ordinal), cluster.pod(ordinal).sandbox.ip);
+        return scrape.includes('mysql_up') ? scrape : undefined;
+      });
+      return text;
+    };
+    const primary = await metricsOf(0);
+    const replica = await metricsOf(1);
+    for (const text of [primary, replica]) {
+      expect(sample(text, 'mysql_up')).toBe('1');
+      expect(sample(text, 'mysql_exporter_last_scrape_error')).toBe('0');
+    }
+    expect(primary).not.toMatch(/^mysql_slave_status_seconds_behind_master/m);
+    expect(sample(replica, 'mysql_slave_status_seconds_behind_master')).toMatch(/^\d+$/);
+    expect(sample(replica, 'mysql_slave_status_slave_sql_running')).toBe('1');
+    t.mark(`mysql_up 1 on both; mysql-1 lag ${sample(replica, 'mysql_slave_status_seconds_behind_master')} s`);
+
+    // The account: only from inside the pod, only what the collectors read, 3 connections.
+    const grants = (await query(cluster.pod(1), "SHOW GRANTS FOR 'exporter'@'127.0.0.1'")).map(row => row[0]).join('\n');
+    expect(grants).toMatch(/GRANT PROCESS, BINLOG MONITOR, SLAVE MONITOR ON \*\.\* TO `exporter`@`127\.0\.0\.1`.*WITH MAX_USER_CONNECTIONS 3/);
+    expect(grants).toMatch(/GRANT SELECT ON `performance_schema`\.\* TO `exporter`@`127\.0\.0\.1`/);
+    const read = await cluster.pod(0).exec(SERVER, ['bash', '-c',
+      `exec "$MYSQL_CLIENT" --no-defaults --protocol=TCP --host=127.0.0.1 --port="$MYSQL_PORT" -uexporter -p'${EXPORTER_PASSWORD}' -e 'SELECT * FROM e2e.items'`]);
+    expect(read.code).not.toBe(0);
+    expect(read.stderr).toMatch(/SELECT command denied to user 'exporter'@'127\.0\.0\.1'/);
+    t.mark('the exporter account cannot read application data');
+  });
 });
+
+/** One sample's value from a Prometheus text exposition (the first series of that name). */
+function sample(text: string, name: string): string | undefined {
+  return text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm'))?.[1];
+}
+
+/**
+ * GET /metrics from another pod, as Prometheus would: bash's /dev/tcp in that pod's
+ * server container (the exporter image has no HTTP client of the library's).
+ */
+async function scrapeFrom(client: Pod, ip: string): Promise<string> {
+  const result = await client.exec(SERVER, ['bash', '-c',
+    `exec 3<>/dev/tcp/${ip}/9104 && printf 'GET /metrics HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n' '${ip}' >&3 && cat <&3`], { timeoutMs: 15_000 });
+  return result.code === 0 ? result.stdout : '';
+}
 
 describe('e2e: remote root, opted in', () => {
   const f = new Fixture('remote-root', { replicas: 2, remoteRoot: true });

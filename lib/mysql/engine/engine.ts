@@ -263,6 +263,16 @@ export class MySqlEngine {
   }
 
   /**
+   * Global privileges of the metrics exporter's account: what mysqld_exporter's default
+   * collectors read (`SHOW GLOBAL STATUS` and `VARIABLES` need none; the replica status
+   * needs `REPLICATION CLIENT`, on MariaDB 10.5.9 and later `SLAVE MONITOR`; the InnoDB
+   * compression tables need `PROCESS`).
+   */
+  public get exporterPrivileges(): string {
+    return this.family === EngineFamily.MARIADB ? 'PROCESS, REPLICATION CLIENT, SLAVE MONITOR' : 'PROCESS, REPLICATION CLIENT';
+  }
+
+  /**
    * The entrypoint's variable naming the host of the `root` account it creates besides
    * `root@localhost` (both official entrypoints default it to `%`, any address).
    */

@@ -214,6 +214,23 @@ function officialMariadb(version: string, ubuntu: string): ImageInventory {
   };
 }
 
+/** The Prometheus mysqld_exporter image (prometheus/mysqld_exporter `Dockerfile`, the busybox variant). */
+function mysqldExporter(tag: string): ImageInventory {
+  const dockerfile = 'prometheus/mysqld_exporter Dockerfile';
+  return {
+    image: `prom/mysqld-exporter:${tag}`,
+    buildFile: dockerfile,
+    base: 'quay.io/prometheus/busybox',
+    defaultUser: 'USER nobody (the pod runs it as 999)',
+    entrypoint: ['/bin/mysqld_exporter'],
+    cmd: [],
+    caveat: 'only the exporter is listed: the busybox base has a shell and applets, which no container of the library runs there',
+    packages: [
+      pkg('mysqld_exporter', `${dockerfile}: "COPY .build/\${OS}-\${ARCH}/mysqld_exporter /bin/mysqld_exporter", "ENTRYPOINT [ "/bin/mysqld_exporter" ]"`, ['mysqld_exporter']),
+    ],
+  };
+}
+
 const INVENTORIES: readonly ImageInventory[] = [
   officialMysql('8.4.11', 'oraclelinux:9-slim', MYSQL_8_SERVER_COMMANDS),
   officialMysql('8.0.46', 'oraclelinux:9-slim', MYSQL_8_SERVER_COMMANDS),
@@ -224,6 +241,7 @@ const INVENTORIES: readonly ImageInventory[] = [
   perconaXtradbCluster57('5.7.44-31.65'),
   officialMariadb('10.11.19', 'jammy'),
   officialMariadb('11.4.13', 'noble'),
+  mysqldExporter('v0.20.0'),
 ];
 
 /** The inventory of a pinned image, or undefined for an image the library does not pin. */

@@ -10,6 +10,7 @@ import { maxReadLagSeconds, probeTimings } from './probes';
 import { ImageSource } from '../../internal/image-source';
 import { MARIADB_BACKUP_LOG_COPY_INTERVAL_MS, ResolvedCloneOptions, resolveCloneOptions } from './clone-options';
 import { BACKUP_PORT, MYSQL_PORT } from './ports';
+import { EXPORTER_CONFIG_DIR, EXPORTER_CONFIG_FILE, exporterContainer, ResolvedMetrics } from '../metrics/exporter';
 import { DEFAULT_SERVER_RESOURCES, DEFAULT_SIDECAR_RESOURCES, INIT_CONFIG_RESOURCES, toKubeResources } from './resources';
 
 /**
@@ -46,6 +47,7 @@ export const VOLUMES = {
   scripts: 'scripts',
   confD: 'conf',
   auth: 'auth',
+  exporterAuth: 'exporter-auth',
   backups: 'backups',
   restore: 'restore',
 } as const;
@@ -79,6 +81,8 @@ export interface MySqlPodOptions {
   readonly maxReadLag?: Duration;
   /** Root may log in from other pods (`root@%`). */
   readonly remoteRoot: boolean;
+  /** The metrics exporter sidecar, when asked for. */
+  readonly metrics?: ResolvedMetrics;
   /** Where the images are pulled from. */
   readonly images: ImageSource;
 }
@@ -193,6 +197,14 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
   const emptyOptIn = credentials.emptyPasswords ? [env('ALLOW_EMPTY_ROOT_PASSWORD', 'yes')] : [];
   const rootPassword = credentials.rootPassword ? [secretEnv('ROOT_PASSWORD', credentials.rootPassword)] : [];
   const previousRootPassword = credentials.previousRootPassword ? [secretEnv('ROOT_PASSWORD_PREVIOUS', credentials.previousRootPassword, true)] : [];
+  const metrics = options.metrics;
+  if (metrics && !credentials.exporterPassword) {
+    throw new Error('metrics needs the exporter\'s password from the credentials Secret, and the cluster uses MySqlCredentials.insecureEmptyPasswordsForLocalExperimentsOnly(): give the cluster credentials from a Secret (got empty passwords)');
+  }
+  const exporterAccount = metrics ? [
+    env('EXPORTER_USER', credentials.exporterUser),
+    secretEnv('EXPORTER_PASSWORD', credentials.exporterPassword!),
+  ] : [];
   const replicationPassword = replicationPasswordEnv(engine, credentials);
   const entrypointPassword = credentials.rootPassword
     ? [secretEnv(engine.rootPasswordEnv, credentials.rootPassword)]
@@ -221,12 +233,14 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       ...rootPassword,
       ...previousRootPassword,
       ...emptyOptIn,
+      ...metrics ? [...exporterAccount, env('EXPORTER_CONFIG_FILE', EXPORTER_CONFIG_FILE), env('MYSQL_PORT', MYSQL_PORT)] : [],
     ],
     volumeMounts: [
       scriptsMount,
       { name: VOLUMES.config, mountPath: PATHS.configSource, readOnly: true },
       { name: VOLUMES.confD, mountPath: PATHS.confDInit },
       authMount,
+      ...metrics ? [{ name: VOLUMES.exporterAuth, mountPath: EXPORTER_CONFIG_DIR }] : [],
     ],
     resources: toKubeResources('init container resources', INIT_CONFIG_RESOURCES),
     securityContext: CONTAINER_SECURITY,
@@ -311,6 +325,8 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       // The primary makes root's accounts match the Secret and the remote-root choice.
       ...rootPassword,
       env('REMOTE_ROOT', options.remoteRoot ? 'yes' : 'no'),
+      // The primary keeps the exporter's account at the Secret's password.
+      ...metrics ? [...exporterAccount, env('EXPORTER_PRIVILEGES', engine.exporterPrivileges)] : [],
       ...restore ? [env('SQL_CONTINUE_FROM_BACKUP', sql.continueFromBackup)] : [],
     ],
     ports: [{ name: 'backup', containerPort: BACKUP_PORT, protocol: 'TCP' }],
@@ -350,12 +366,13 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       initConfig,
       cloneData,
     ],
-    containers: [server, sidecar],
+    containers: [server, sidecar, ...metrics ? [exporterContainer(metrics, images, CONTAINER_SECURITY, VOLUMES.exporterAuth)] : []],
     volumes: [
       { name: VOLUMES.config, configMap: { name: options.configMapName } },
       { name: VOLUMES.scripts, configMap: { name: options.scriptsConfigMapName, defaultMode: 0o555 } },
       { name: VOLUMES.confD, emptyDir: {} },
       { name: VOLUMES.auth, emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
+      ...metrics ? [{ name: VOLUMES.exporterAuth, emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } }] : [],
       ...restore ? [{ name: VOLUMES.restore, persistentVolumeClaim: { claimName: restore.claimName, readOnly: true } }] : [],
     ],
     securityContext: POD_SECURITY,

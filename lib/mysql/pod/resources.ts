@@ -43,7 +43,7 @@ export function toKubeResources(what: string, resources: ContainerResources): k8
  * left out keeps it (a CPU-only override keeps the memory limit), and no request may
  * exceed its limit (the API server refuses that).
  */
-function withDefaults(what: string, given: ContainerResources | undefined, defaults: ContainerResources): ContainerResources {
+export function withDefaults(what: string, given: ContainerResources | undefined, defaults: ContainerResources): ContainerResources {
   optionalPlainObject(what, given);
   const set = Object.fromEntries(Object.entries(given ?? {}).filter(([, value]) => value !== undefined));
   const merged: ContainerResources = { ...defaults, ...set };

@@ -63,4 +63,20 @@ if [[ -n ${ROOT_PASSWORD_PREVIOUS:-} && ${ROOT_PASSWORD_PREVIOUS} != "${ROOT_PAS
   log "the Secret holds a previous root password: it logs in until the primary has changed root's password"
 fi
 
+# The metrics exporter's options file (metrics on): its account, from inside the pod.
+# mysqld_exporter reads it with an INI parser that strips quotes and inline comments and,
+# since 0.15, expands $VARIABLES in values: only characters none of them touches are
+# written. Another password is refused here, once, with the reason; the exporter then
+# cannot start (no options file) while the database runs on.
+if [[ -n ${EXPORTER_CONFIG_FILE:-} ]]; then
+  : "${EXPORTER_USER:?}" "${MYSQL_PORT:?}"
+  rm -f "$EXPORTER_CONFIG_FILE"
+  if [[ ! ${EXPORTER_PASSWORD:-} =~ ^[A-Za-z0-9+/=._~-]+$ ]]; then
+    log "error: the exporter password in the credentials Secret is empty or holds characters other than letters, digits and +/=._~- (the exporter's option file cannot carry them unchanged); choose one such as openssl rand -base64 24 and recreate the pods. The metrics exporter does not start until then"
+  else
+    printf '[client]\nuser = %s\npassword = %s\nhost = 127.0.0.1\nport = %s\n' "$EXPORTER_USER" "$EXPORTER_PASSWORD" "$MYSQL_PORT" >"$EXPORTER_CONFIG_FILE.tmp"
+    mv "$EXPORTER_CONFIG_FILE.tmp" "$EXPORTER_CONFIG_FILE"
+  fi
+fi
+
 log "ordinal $ordinal: role $role, server_id $server_id"

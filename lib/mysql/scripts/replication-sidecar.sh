@@ -86,6 +86,24 @@ SQL
   done <<<"$hosts"
 }
 
+# Primary, with metrics on (EXPORTER_USER): create or update the metrics exporter's
+# account, from inside the pod only, with the engine's EXPORTER_PRIVILEGES, SELECT on
+# performance_schema and at most 3 connections. Idempotent; follows password rotations.
+ensure_exporter_user() {
+  [[ -n ${EXPORTER_USER:-} ]] || return 0
+  : "${EXPORTER_PRIVILEGES:?}"
+  [[ $EXPORTER_PRIVILEGES =~ ^[A-Z][A-Z\ ,]*$ ]] || die "EXPORTER_PRIVILEGES must be a list of privilege names (got '$EXPORTER_PRIVILEGES')"
+  local account password
+  account="$(sql_string "$EXPORTER_USER")@'127.0.0.1'"
+  password=$(sql_string "${EXPORTER_PASSWORD:-}")
+  mysql_local <<SQL
+CREATE USER IF NOT EXISTS $account IDENTIFIED BY $password WITH MAX_USER_CONNECTIONS 3;
+ALTER USER $account IDENTIFIED BY $password WITH MAX_USER_CONNECTIONS 3;
+GRANT $EXPORTER_PRIVILEGES ON *.* TO $account;
+GRANT SELECT ON performance_schema.* TO $account;
+SQL
+}
+
 # Primary: create or update the replication account. Idempotent, so it runs at
 # every start and follows password rotations.
 ensure_replication_user() {
@@ -275,6 +293,7 @@ bootstrap() {
     continue_from_backup || return 1
     ensure_root_accounts || return 1
     ensure_replication_user || return 1
+    ensure_exporter_user || return 1
   else
     start_replication
   fi

@@ -7,7 +7,7 @@ import { launchCluster, LaunchOptions, WORK_ROOT } from '../../../harness/launch
 import { StatefulSetSpec } from '../../../harness/manifest';
 import { StatefulSetCluster } from '../../../harness/statefulset';
 
-export { REPLICATION_PASSWORD, ROOT_PASSWORD, SECRET, WORK_ROOT } from '../../../harness/launch';
+export { EXPORTER_PASSWORD, REPLICATION_PASSWORD, ROOT_PASSWORD, SECRET, WORK_ROOT } from '../../../harness/launch';
 
 /**
  * One synthesized cluster per `describe`: synthesized and started in beforeAll, torn

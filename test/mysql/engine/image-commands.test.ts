@@ -32,6 +32,7 @@ const OPTIONS: Array<[string, StatefulMySQLProps]> = [
   ['credentials: MySqlCredentials.insecureEmptyPasswordsForLocalExperimentsOnly()', { credentials: MySqlCredentials.insecureEmptyPasswordsForLocalExperimentsOnly() }],
   ['backup (the CronJob\'s pod)', { backup: { schedule: '0 3 * * *', destination: BackupDestination.existingClaim('backups') } }],
   ['restore', { restore: { claimName: 'backups' } }],
+  ['metrics', { metrics: { scrapers: [{}] } }],
 ];
 
 /** One command a container can run, and why. */
@@ -77,8 +78,9 @@ async function podCommands(props: StatefulMySQLProps): Promise<Use[]> {
     const entry = c.command ? [...c.command, ...(c.args ?? [])] : [...inventory.entrypoint, ...(c.args ?? inventory.cmd)];
     const runs = [
       ...await argvCommands(entry, env, c.command ? 'command' : 'image ENTRYPOINT'),
-      // The image's entrypoint runs its CMD.
-      ...(c.command ? [] : [{ command: (c.args ?? inventory.cmd)[0], from: 'image CMD' }]),
+      // The official images' docker-entrypoint.sh runs its arguments (CMD, or the args) as a
+      // command; another entrypoint (mysqld_exporter) takes them as its own flags.
+      ...(c.command || !inventory.entrypoint[0]?.endsWith('docker-entrypoint.sh') ? [] : [{ command: (c.args ?? inventory.cmd)[0], from: 'image CMD' }]),
     ];
     for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
       if (c[probe]?.exec) runs.push(...await argvCommands(c[probe].exec.command, env, probe));

@@ -11,8 +11,8 @@
  *    (`rules-metadata`), pod specs (`rules-pod`) and their scheduling (`rules-scheduling`),
  *    workload numbers (`rules-workloads`), claims, volumes, storage classes and config
  *    data (`rules-storage`), disruption budgets, network policies and RBAC
- *    (`rules-policy`), and Services plus the checks across the whole set of objects
- *    (`rules-services`). Each rule names the API-server function it mirrors, and looks
+ *    (`rules-policy`), PodMonitors (`rules-monitoring`), and Services plus the checks
+ *    across the whole set of objects (`rules-services`). Each rule names the API-server function it mirrors, and looks
  *    only at values of the type the schema expects, so a wrong type is reported once.
  *
  * {@link validateManifests} composes both layers; `synth` holds the helpers that
@@ -30,10 +30,12 @@ import {
   claimTemplateProblems, dataKeyProblems, persistentVolumeClaimProblems, persistentVolumeProblems, storageClassProblems,
 } from './rules-storage';
 import { workloadNumberProblems } from './rules-workloads';
+import { podMonitorProblems, podMonitorTargetProblems } from './rules-monitoring';
 
 export { parseQuantity, QUANTITY_PATTERN } from './common';
 export { closeObjectSchemas, pointerToPath, schemaProblems, strictQuantityFormat } from './schema';
 export * from './rules-metadata';
+export * from './rules-monitoring';
 export * from './rules-pod';
 export * from './rules-policy';
 export * from './rules-scheduling';
@@ -61,6 +63,7 @@ export function ruleProblems(object: any): string[] {
     ...dataKeyProblems(object),
     ...serviceProblems(object),
     ...roleBindingProblems(object),
+    ...podMonitorProblems(object),
   ];
 }
 
@@ -79,5 +82,6 @@ export function validateManifests(objects: readonly any[]): string[] {
     ...statefulSetServiceProblems(objects),
     ...selectorlessServiceProblems(objects),
     ...duplicateObjectProblems(objects),
+    ...podMonitorTargetProblems(objects),
   ];
 }

@@ -132,6 +132,10 @@ function validObjects(): any[] {
       apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'db-config', namespace: 'shop' },
       data: { 'my_cnf-1': '[mysqld]', '.hidden': 'x' },
     },
+    {
+      apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'db', namespace: 'shop', labels: { release: 'prometheus' } },
+      spec: { selector: { matchLabels: { ...LABELS } }, podMetricsEndpoints: [{ port: 'mysql-udp', interval: '1m30s', scrapeTimeout: '10s' }] },
+    },
   ];
 }
 
@@ -151,6 +155,27 @@ const server = (sts: any) => pod(sts).containers[0];
 
 test('the valid set passes', () => {
   expect(validateManifests(validObjects())).toEqual([]);
+});
+
+describe('PodMonitor', () => {
+  test('fails when a field is unknown (closed CRD schema)', () => {
+    expect(problemsAfter('PodMonitor', monitor => { monitor.spec.podMetricsEndpoints[0].portName = 'mysql'; }))
+      .toEqual(['PodMonitor/db: spec.podMetricsEndpoints[0].portName: unknown field "portName"']);
+  });
+
+  test('fails when a duration is not Prometheus\'s, or the timeout exceeds the interval', () => {
+    expect(problemsAfter('PodMonitor', monitor => { monitor.spec.podMetricsEndpoints[0].interval = '30 seconds'; }))
+      .toEqual(['PodMonitor/db: spec.podMetricsEndpoints[0].interval: must be a Prometheus duration such as 30s or 1m30s (got "30 seconds")']);
+    expect(problemsAfter('PodMonitor', monitor => { monitor.spec.podMetricsEndpoints[0].scrapeTimeout = '2m'; }))
+      .toEqual(['PodMonitor/db: spec.podMetricsEndpoints[0].scrapeTimeout: must not exceed the interval 1m30s (got "2m")']);
+  });
+
+  test('fails when it selects no pod, or the pods have no port of that name', () => {
+    expect(problemsAfter('PodMonitor', monitor => { monitor.spec.selector.matchLabels = { app: 'other' }; }))
+      .toEqual(['PodMonitor/db: spec.selector selects no pod template of the set']);
+    expect(problemsAfter('PodMonitor', monitor => { monitor.spec.podMetricsEndpoints[0].port = 'metrics'; }))
+      .toEqual(['PodMonitor/db: spec.podMetricsEndpoints[0].port "metrics" is no container port name of the selected pods']);
+  });
 });
 
 describe('quantities follow the Kubernetes grammar', () => {

@@ -18,6 +18,8 @@ import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import * as schedulingV1 from 'kubernetes-models/scheduling.k8s.io/v1';
 import * as storageV1 from 'kubernetes-models/storage.k8s.io/v1';
 import * as coreV1 from 'kubernetes-models/v1';
+import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { dirname, join } from 'path';
 import { QUANTITY_PATTERN } from './common';
 
 type JsonSchema = { [keyword: string]: any };
@@ -119,6 +121,28 @@ function registerClosedSchemas(): void {
 
 registerClosedSchemas();
 
+/**
+ * The Prometheus Operator's `monitoring.coreos.com/v1` kinds come from
+ * `@kubernetes-models/prometheus-operator` 1.6, the last release that ships its schemas
+ * as JSON (later ones ship precompiled validators). It registers them, and the
+ * ObjectMeta they refer to, with its own `@kubernetes-models/validate` 1.x, whose
+ * `register` is wrapped the same way, so that these kinds are closed too.
+ */
+function registerClosedMonitoringSchemas(): void {
+  const packageDir = dirname(require.resolve('@kubernetes-models/prometheus-operator'));
+  const validateEntry = require.resolve('@kubernetes-models/validate', { paths: [packageDir] });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const registry = require(join(dirname(validateEntry), 'ajv.js')) as { register: Register; strictWrapped?: boolean };
+  if (registry.strictWrapped) {
+    return;
+  }
+  const register = registry.register;
+  registry.register = (id, schema) => register(id, closeObjectSchemas(schema));
+  registry.strictWrapped = true;
+}
+
+registerClosedMonitoringSchemas();
+
 /** A model class of kubernetes-models: one top-level kind of one API group/version. */
 type ModelClass = (new (data: unknown) => { validate(): void }) & { apiVersion?: string; kind?: string };
 
@@ -138,6 +162,9 @@ const SERVED_GROUP_VERSIONS: Record<string, Record<string, unknown>> = {
   'rbac.authorization.k8s.io/v1': rbacV1,
   'scheduling.k8s.io/v1': schedulingV1,
   'storage.k8s.io/v1': storageV1,
+  // A custom resource group, served once the Prometheus Operator's CRDs are installed; only
+  // the kind the library makes (the package's group index of 1.6.3 lists ThanosRuler only).
+  'monitoring.coreos.com/v1': { PodMonitor },
 };
 
 function modelFor(apiVersion: unknown, kind: unknown): ModelClass | string {

@@ -1,5 +1,5 @@
 import { join } from 'path';
-import { Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { MySqlCredentials, MySqlEngine, StatefulMySQL, StatefulMySQLProps } from '../lib';
 import { PersistentClaims } from './claims';
 import { addSecret, readStatefulSet, StatefulSetSpec } from './manifest';
@@ -16,8 +16,8 @@ import { removeStaleRuns, StatefulSetCluster } from './statefulset';
 export const ROOT_PASSWORD = `r00t "dq 'sq' back\\slash sp ace #hash $HOME;`;
 export const REPLICATION_PASSWORD = `rep 'l" \\ #x $(id)`;
 export const SECRET = 'mysql-credentials';
-/** The metrics exporter's password: the characters its option file carries (see init-config.sh). */
-export const EXPORTER_PASSWORD = 'eXp0rter+/=._~-pw';
+/** The metrics exporter's password: quotes, #, ;, =, a backslash and spaces, which its option file carries in backquotes (see init-config.sh). */
+export const EXPORTER_PASSWORD = `eXp 'q' "d" #h ;s =e\\b+/ end`;
 /**
  * Where runs keep their pods, claims and logs: `.e2e-work/` in the checkout unless
  * E2E_WORK_DIR says otherwise. Any host directory will do: containers see none of the
@@ -43,6 +43,8 @@ export interface LaunchOptions {
    * @default one of the cluster's own (see ClusterOptions.persistentClaims)
    */
   readonly persistentClaims?: PersistentClaims;
+  /** Adds to the cluster and its chart after it is made (application databases, their Secrets). */
+  readonly customize?: (mysql: StatefulMySQL, chart: Chart) => void;
 }
 
 /**
@@ -54,7 +56,7 @@ export function launchCluster(tag: string, props: StatefulMySQLProps, options: L
   const workRoot = options.workRoot ?? WORK_ROOT;
   preflight();
   removeStaleRuns(workRoot);
-  const sts = synthesize(props);
+  const sts = synthesize(props, options.customize);
   return { sts, cluster: clusterOf(sts, tag, { ...options, workRoot }) };
 }
 
@@ -62,13 +64,14 @@ export function launchCluster(tag: string, props: StatefulMySQLProps, options: L
  * Synthesizes `new StatefulMySQL(chart, 'mysql', { engine: mariadb1011, credentials:
  * <test Secret>, ...props })` with the test Secret and returns its StatefulSet.
  */
-export function synthesize(props: StatefulMySQLProps): StatefulSetSpec {
+export function synthesize(props: StatefulMySQLProps, customize?: LaunchOptions['customize']): StatefulSetSpec {
   const chart = Testing.chart();
-  new StatefulMySQL(chart, 'mysql', {
+  const mysql = new StatefulMySQL(chart, 'mysql', {
     engine: MySqlEngine.mariadb1011(),
     credentials: MySqlCredentials.fromSecretName(SECRET),
     ...props,
   });
+  customize?.(mysql, chart);
   addSecret(chart, { name: SECRET, stringData: { 'root-password': ROOT_PASSWORD, 'replication-password': REPLICATION_PASSWORD, 'exporter-password': EXPORTER_PASSWORD } });
   return readStatefulSet(chart);
 }

@@ -13,6 +13,7 @@ export { ReclaimPolicy } from './storage/per-ordinal-volumes';
 export { ImageSourceOptions } from './internal/image-source';
 // The replicated MySQL cluster.
 export { ClientAccount, ClientEnvSecretKeyRef, ClientEnvSource, ClientEnvVar, ConnectOptions, MySqlEndpoints } from './mysql/client-binding';
+export { DatabaseOptions, DatabaseOwner, DatabasePrivilege } from './mysql/accounts/application-databases';
 export * from './mysql/backup/backup-destination';
 export * from './mysql/credentials';
 export * from './mysql/engine/engine';

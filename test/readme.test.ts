@@ -41,7 +41,7 @@ function asModule(code: string): string {
   const cdk8sNames = missing(Object.keys(cdk8s).filter(name => /^[A-Z]/.test(name)));
   const libraryNames = missing(Object.keys(library));
   const declared: Record<string, string> = {
-    app: 'App', chart: 'Chart', mysql: 'StatefulMySQL', reporter: 'kplus.ContainerProps', uploader: 'kplus.ContainerProps',
+    app: 'App', chart: 'Chart', mysql: 'StatefulMySQL', reporter: 'kplus.ContainerProps', uploader: 'kplus.ContainerProps', web: 'kplus.Deployment',
   };
   return [
     cdk8sNames.length ? `import { ${cdk8sNames.join(', ')} } from 'cdk8s';` : '',

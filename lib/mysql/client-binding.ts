@@ -18,9 +18,20 @@ export interface ClientAccount {
   readonly secretName: string;
   /**
    * Key of the user name in the Secret.
-   * @default 'username'
+   * @default 'username' (unless `user` names the account)
    */
   readonly userKey?: string;
+  /**
+   * The account's name, when the Secret holds only its password (what
+   * `StatefulMySQL.addDatabase` returns).
+   * @default - from the Secret's `userKey`
+   */
+  readonly user?: string;
+  /**
+   * The application's database, set as `<prefix>DATABASE`.
+   * @default - no database variable
+   */
+  readonly database?: string;
   /**
    * Key of the password in the Secret.
    * @default 'password'
@@ -76,8 +87,9 @@ const PREFIX = /^[A-Z_][A-Z0-9_]*$/;
 
 /**
  * The environment an application container needs: `<prefix>HOST` (writes, the
- * primary), `<prefix>READ_HOST` (reads), `<prefix>PORT`, and `<prefix>USER` /
- * `<prefix>PASSWORD` from the account's Secret.
+ * primary), `<prefix>READ_HOST` (reads), `<prefix>PORT`, `<prefix>USER` /
+ * `<prefix>PASSWORD` from the account's Secret (or the user name given in code), and
+ * `<prefix>DATABASE` when the account names one.
  */
 export function clientEnv(endpoints: MySqlEndpoints, account: ClientAccount): ClientEnvVar[] {
   requirePlainObject('client account', account);
@@ -89,12 +101,24 @@ export function clientEnv(endpoints: MySqlEndpoints, account: ClientAccount): Cl
   const fromSecret = (what: string, key: string): ClientEnvSource => {
     return { secretKeyRef: { name: account.secretName, key: requireSecretKey(what, key) } };
   };
+  if (account.user !== undefined && account.userKey !== undefined) {
+    throw new Error(`client account: give user or userKey, not both: the user name comes either from code or from the Secret (got user ${show(account.user)}, userKey ${show(account.userKey)})`);
+  }
+  if (account.user !== undefined && (typeof account.user !== 'string' || !/^[A-Za-z0-9_]{1,32}$/.test(account.user))) {
+    throw new Error(`client account user must be 1 to 32 letters, digits or '_' (got ${show(account.user)})`);
+  }
+  if (account.database !== undefined && (typeof account.database !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(account.database))) {
+    throw new Error(`client account database must be 1 to 64 letters, digits or '_', not starting with a digit (got ${show(account.database)})`);
+  }
   return [
     { name: `${prefix}HOST`, value: endpoints.primaryHost },
     { name: `${prefix}READ_HOST`, value: endpoints.readHost },
     { name: `${prefix}PORT`, value: String(endpoints.port) },
-    { name: `${prefix}USER`, valueFrom: fromSecret('userKey', account.userKey ?? 'username') },
+    account.user !== undefined
+      ? { name: `${prefix}USER`, value: account.user }
+      : { name: `${prefix}USER`, valueFrom: fromSecret('userKey', account.userKey ?? 'username') },
     { name: `${prefix}PASSWORD`, valueFrom: fromSecret('passwordKey', account.passwordKey ?? 'password') },
+    ...account.database !== undefined ? [{ name: `${prefix}DATABASE`, value: account.database }] : [],
   ];
 }
 

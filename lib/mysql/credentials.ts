@@ -1,5 +1,6 @@
 import { optionalPlainObject, requireDnsSubdomain, requirePlainObject, requireSecretKey } from '../internal/validate';
 import { INamedResource } from '../statefulset/workloads';
+import { RESERVED_ACCOUNTS } from './accounts/reserved-accounts';
 
 
 /** Where the cluster's passwords come from. */
@@ -30,8 +31,8 @@ export interface SecretCredentialsOptions {
   readonly replicationUser?: string;
   /**
    * Key of the metrics exporter's password in the Secret; read only when `metrics` is
-   * on. Letters, digits and `+/=._~-` only (e.g. `openssl rand -base64 24`): the
-   * exporter's option file cannot carry other characters unchanged.
+   * on. No backquote, `$` or line break: the exporter's option file cannot carry them
+   * unchanged.
    * @default 'exporter-password'
    */
   readonly exporterPasswordKey?: string;
@@ -137,13 +138,6 @@ export class MySqlCredentials {
 }
 
 
-/**
- * Accounts the images and engines create or reserve: the sidecar sets the replication
- * account's password on every start, so naming one of these would take it over (root's
- * password replaced, the MariaDB image's health check locked out). `PUBLIC` is
- * MariaDB's role that every account holds.
- */
-const RESERVED_ACCOUNTS = ['root', 'mysql', 'healthcheck', 'public'];
 
 function requireAccountName(what: string, user: string): string {
   if (typeof user !== 'string' || !/^[A-Za-z0-9_]{1,32}$/.test(user)) {

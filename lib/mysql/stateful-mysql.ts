@@ -28,6 +28,7 @@ import { resolveCloneOptions } from './pod/clone-options';
 import { checkedRestoreOptions } from './backup/restore';
 import { ScheduledBackups } from './backup/scheduled-backups';
 import { addPodMonitor, METRICS_PORT, resolveMetrics } from './metrics/exporter';
+import { ApplicationDatabases, DatabaseOptions } from './accounts/application-databases';
 
 /** The shipped scripts, mounted into every container from one ConfigMap. */
 export const SCRIPT_FILES = [
@@ -81,6 +82,7 @@ export class StatefulMySQL extends Construct {
   /** Name of the claim the scheduled backups go to, when `backup` is set: a `restore` of another cluster can name it. */
   public readonly backupClaimName?: string;
   private readonly networkPolicy?: MemberNetworkPolicy;
+  private readonly databases: ApplicationDatabases;
 
   constructor(scope: Construct, id: string, props: StatefulMySQLProps = {}) {
     super(scope, id);
@@ -156,6 +158,29 @@ export class StatefulMySQL extends Construct {
       'statefulset.kubernetes.io/pod-name': this.topology.primary.podName,
     });
 
+    const podSpec = {
+      ...mysqlPodSpec({
+        topology: this.topology,
+        engine: this.engine,
+        credentials: this.credentials,
+        replicationMode,
+        configMapName: configMap.name,
+        scriptsConfigMapName: scriptsConfigMap.name,
+        dataVolumeName: this.dataClaims.templateName,
+        resources,
+        clone,
+        restore,
+        probes: props.probes,
+        maxReadLag: props.maxReadLag,
+        remoteRoot: requireBoolean('remoteRoot', props.remoteRoot ?? false),
+        metrics,
+        images,
+        volumePermissions,
+      }),
+      ...schedulingSpec(optionalPlainObject('scheduling', props.scheduling) ?? {}, this.selectorLabels),
+    };
+    // addDatabase() hands each database to the primary's sidecar through its environment.
+    this.databases = new ApplicationDatabases(this.credentials, podSpec.containers.find(c => c.name === CONTAINERS.sidecar)!.env!);
     const statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
       metadata: { name, namespace, labels },
       spec: {
@@ -173,27 +198,7 @@ export class StatefulMySQL extends Construct {
               'kubectl.kubernetes.io/default-container': CONTAINERS.server,
             },
           },
-          spec: {
-            ...mysqlPodSpec({
-              topology: this.topology,
-              engine: this.engine,
-              credentials: this.credentials,
-              replicationMode,
-              configMapName: configMap.name,
-              scriptsConfigMapName: scriptsConfigMap.name,
-              dataVolumeName: this.dataClaims.templateName,
-              resources,
-              clone,
-              restore,
-              probes: props.probes,
-              maxReadLag: props.maxReadLag,
-              remoteRoot: requireBoolean('remoteRoot', props.remoteRoot ?? false),
-              metrics,
-              images,
-              volumePermissions,
-            }),
-            ...schedulingSpec(optionalPlainObject('scheduling', props.scheduling) ?? {}, this.selectorLabels),
-          },
+          spec: podSpec,
         },
         volumeClaimTemplates: [this.dataClaims.toVolumeClaimTemplate()],
         persistentVolumeClaimRetentionPolicy: { whenDeleted, whenScaled },
@@ -238,6 +243,18 @@ export class StatefulMySQL extends Construct {
     if (metrics?.podMonitor) {
       addPodMonitor(this, 'PodMonitor', { name, namespace, memberLabels: this.selectorLabels }, metrics.podMonitor);
     }
+  }
+
+  /**
+   * Declares an application database and its owner: the primary's sidecar creates the
+   * database if it does not exist, creates the owner `'<user>'@'%'` or sets its password
+   * to the Secret's (at every start of the primary, so a changed Secret and a rollout
+   * rotate it), and grants it `privileges` on that database only. Replicas get all of it
+   * through replication. Returns the owner as a client account for {@link connect}.
+   * Removing a database from the code drops nothing.
+   */
+  public addDatabase(name: string, options: DatabaseOptions): ClientAccount {
+    return this.databases.add(name, options);
   }
 
   /** Where applications find the cluster. */

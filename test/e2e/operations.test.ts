@@ -4,14 +4,20 @@ import { query, scalar, slaveStatus, SERVER } from '../../harness/db';
 import { waitFor } from '../../harness/host';
 import { EXPORTER_PASSWORD, Fixture, POD_READY_TIMEOUT, REPLICATION_PASSWORD, ROOT_PASSWORD, SECRET } from './support/fixture';
 import { Pod } from '../../harness/kubelet';
+import { addSecret } from '../../harness/manifest';
 
 /**
  * Operating the cluster like a managed database, on real MariaDB 10.11 servers run from
  * the synthesized StatefulSet: lag-aware reads, root only from inside the pod, root
  * password rotation, the metrics exporter (Debian's build of mysqld_exporter, run from
- * the manifest's own container: its entrypoint, args, volumes and user). Needs root;
- * fails, never skips.
+ * the manifest's own container: its entrypoint, args, volumes and user), an application
+ * database declared with addDatabase. Needs root; fails, never skips.
  */
+
+/** The application database's owner and its password (quotes and a backslash: SQL-quoted by the sidecar). */
+const SHOP_USER = 'shop';
+const SHOP_PASSWORD = `sh0p 'pw' \\ "x"`;
+const SHOP_SECRET = 'shop-db';
 
 /** Readiness every 2 s, out after one failure: the scenario's timings stay short. */
 const MAX_READ_LAG_SECONDS = 4;
@@ -22,6 +28,11 @@ describe('e2e: operating a MariaDB 10.11 cluster', () => {
     maxReadLag: Duration.seconds(MAX_READ_LAG_SECONDS),
     probes: { readiness: { period: Duration.seconds(2), failureThreshold: 1 } },
     metrics: { scrapers: [{ namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }] },
+  }, {
+    customize: (mysql, chart) => {
+      mysql.addDatabase('shop', { owner: { user: SHOP_USER, secretName: SHOP_SECRET } });
+      addSecret(chart, { name: SHOP_SECRET, stringData: { password: SHOP_PASSWORD } });
+    },
   });
 
   f.scenario('1. bootstraps a primary and a replica', 180_000, async t => {
@@ -154,10 +165,69 @@ describe('e2e: operating a MariaDB 10.11 cluster', () => {
     expect(grants).toMatch(/GRANT PROCESS, BINLOG MONITOR, SLAVE MONITOR ON \*\.\* TO `exporter`@`127\.0\.0\.1`.*WITH MAX_USER_CONNECTIONS 3/);
     expect(grants).toMatch(/GRANT SELECT ON `performance_schema`\.\* TO `exporter`@`127\.0\.0\.1`/);
     const read = await cluster.pod(0).exec(SERVER, ['bash', '-c',
-      `exec "$MYSQL_CLIENT" --no-defaults --protocol=TCP --host=127.0.0.1 --port="$MYSQL_PORT" -uexporter -p'${EXPORTER_PASSWORD}' -e 'SELECT * FROM e2e.items'`]);
+      `exec "$MYSQL_CLIENT" --no-defaults --protocol=TCP --host=127.0.0.1 --port="$MYSQL_PORT" -uexporter --password='${EXPORTER_PASSWORD.replace(/'/g, "'\\''")}' -e 'SELECT * FROM e2e.items'`]);
     expect(read.code).not.toBe(0);
     expect(read.stderr).toMatch(/SELECT command denied to user 'exporter'@'127\.0\.0\.1'/);
     t.mark('the exporter account cannot read application data');
+  });
+
+  f.scenario('6. addDatabase: the primary made the database and its owner, which can write it from another pod and touch nothing else; a password rotation follows', 120_000, async t => {
+    const { cluster } = f;
+    // A client in another pod, as an application would connect (the password on the
+    // command line is the test's own shortcut).
+    const asShop = (client: Pod, server: Pod, sql: string, password = SHOP_PASSWORD) => client.exec(SERVER, ['bash', '-c',
+      `exec "$MYSQL_CLIENT" --no-defaults --protocol=TCP --host=${server.sandbox.ip} --port="$MYSQL_PORT" --user=${SHOP_USER} --password='${password.replace(/'/g, "'\\''")}' --batch --skip-column-names`],
+    { input: sql });
+    expect(f.log(0, 'replication')).toContain("application database 'shop': owner 'shop' has ALL PRIVILEGES on it");
+    const grants = (await query(cluster.pod(0), "SHOW GRANTS FOR 'shop'@'%'")).map(row => row[0]);
+    expect(grants).toHaveLength(2);
+    expect(grants[0]).toMatch(/^GRANT USAGE ON \*\.\* TO `shop`@`%`/);
+    expect(grants[1]).toBe('GRANT ALL PRIVILEGES ON `shop`.* TO `shop`@`%`');
+
+    const write = await asShop(cluster.pod(1), cluster.pod(0), 'CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(50)); INSERT INTO shop.orders VALUES (1, \'tea\'); SELECT item FROM shop.orders');
+    expect({ code: write.code, out: write.stdout.trim(), err: write.stderr.trim() }).toEqual({ code: 0, out: 'tea', err: '' });
+    await waitFor('shop.orders on mysql-1', 30_000, async () => (await query(cluster.pod(1), 'SELECT COUNT(*) FROM shop.orders').catch(() => [['0']]))[0][0] === '1');
+    t.mark('the owner wrote its database from mysql-1\'s pod; the replica has it');
+
+    for (const [sql, refusal] of [
+      ['SELECT * FROM e2e.items', /SELECT command denied to user 'shop'@'[^']+' for table .*items/],
+      ['CREATE DATABASE other', /Access denied for user 'shop'@'[^']+' to database 'other'/],
+      ["GRANT SELECT ON shop.* TO 'replicator'@'%'", /Access denied|command denied/],
+      ['SELECT user FROM mysql.user', /SELECT command denied/],
+    ] as Array<[string, RegExp]>) {
+      const result = await asShop(cluster.pod(1), cluster.pod(0), sql);
+      expect({ sql, code: result.code }).toEqual({ sql, code: 1 });
+      expect(result.stderr).toMatch(refusal);
+    }
+    t.mark('another database, a new database, granting, the grant tables: all refused');
+
+    // Rotation: a new password in the Secret, the primary restarted.
+    const rotated = `${SHOP_PASSWORD} v2`;
+    cluster.secretOverrides.set(0, new Map([...cluster.secretOverrides.get(0) ?? [], [SHOP_SECRET, { password: rotated }]]));
+    await cluster.deletePodGracefully(0);
+    await cluster.createPod(0);
+    await cluster.waitReady(0, POD_READY_TIMEOUT);
+    await waitFor('the new shop password', 30_000, async () => (await asShop(cluster.pod(1), cluster.pod(0), 'SELECT 1', rotated)).code === 0);
+    const old = await asShop(cluster.pod(1), cluster.pod(0), 'SELECT 1');
+    expect(old.code).toBe(1);
+    expect(old.stderr).toMatch(/Access denied for user 'shop'/);
+    expect(await scalar(cluster.pod(0), 'SELECT COUNT(*) FROM shop.orders')).toBe('1');
+    t.mark('after the Secret changed and the primary restarted: the new password logs in, the old one is refused, the data stays');
+  });
+
+  f.scenario('7. a primary restart without a rotation writes no password to the binary log (MariaDB logs CREATE/ALTER USER as given)', 120_000, async t => {
+    const { cluster } = f;
+    await cluster.deletePodGracefully(0);
+    await cluster.createPod(0);
+    await cluster.waitReady(0, POD_READY_TIMEOUT);
+    await waitFor('the sidecar\'s account pass', 30_000, () => f.currentLog(0, 'replication').includes("application database 'shop'"));
+    const logs = await query(cluster.pod(0), 'SHOW BINARY LOGS');
+    const current = logs[logs.length - 1][0];
+    const events = (await query(cluster.pod(0), `SHOW BINLOG EVENTS IN '${current}'`)).map(row => row[5] ?? '');
+    expect(events.some(info => /GRANT REPLICATION SLAVE/.test(info))).toBe(true);
+    expect(events.filter(info => /IDENTIFIED/i.test(info))).toEqual([]);
+    expect(f.currentLog(0, 'replication')).not.toMatch(/password changed|created/);
+    t.mark(`${events.length} events in ${current} since the restart: grants, no password`);
   });
 });
 

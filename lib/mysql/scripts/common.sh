@@ -104,10 +104,27 @@ local_auth_file() {
   fi
 }
 
+# Prints $1 as a client option-file value: backslashes, double quotes and newlines escaped, the whole value
+# in double quotes. An unescaped " would end the quoting early, and a later # would
+# then start a comment that cuts the password short.
+option_value() {
+  local value=${1//\\/\\\\}
+  value=${value//\"/\\\"}
+  value=${value//$'\n'/\\n}
+  printf '"%s"' "$value"
+}
+
 # True if the credentials file $1 logs in to the local server.
 logs_in() {
   "$MYSQL_CLIENT" --defaults-extra-file="$1" --protocol=TCP --host=127.0.0.1 --port="$MYSQL_PORT" \
     --connect-timeout=5 -e 'DO 1' >/dev/null 2>&1
+}
+
+# Resolves local_auth_file once for a short-lived script (a probe, one backup), which
+# then opens its connections with the chosen file and no further login checks.
+settle_auth_file() {
+  AUTH_FILE=$(local_auth_file)
+  AUTH_FILE_PREVIOUS=''
 }
 
 # --- What the engine's replication takes as a password ------------------------------

@@ -30,16 +30,6 @@ cp "$CONFIG_SOURCE_DIR/$role.cnf" "$CONF_DIR/20-$role.cnf"
 printf '# Written by init-config for ordinal %s.\n[mysqld]\nserver-id = %s\nreport_host = %s\n' \
   "$ordinal" "$server_id" "$(member_host "$ordinal")" >"$CONF_DIR/30-member.cnf"
 
-# Option-file value: backslashes, double quotes and newlines escaped, the whole value
-# in double quotes. An unescaped " would end the quoting early, and a later # would
-# then start a comment that cuts the password short.
-option_value() {
-  local value=${1//\\/\\\\}
-  value=${value//\"/\\\"}
-  value=${value//$'\n'/\\n}
-  printf '"%s"' "$value"
-}
-
 # Writes the client credentials file $1 for root with the password $2 (none if empty).
 write_auth_file() {
   local tmp="$1.tmp"
@@ -64,19 +54,22 @@ if [[ -n ${ROOT_PASSWORD_PREVIOUS:-} && ${ROOT_PASSWORD_PREVIOUS} != "${ROOT_PAS
 fi
 
 # The metrics exporter's options file (metrics on): its account, from inside the pod.
-# mysqld_exporter reads it with an INI parser that strips quotes and inline comments and,
-# since 0.15, expands $VARIABLES in values: only characters none of them touches are
-# written. Another password is refused here, once, with the reason; the exporter then
-# cannot start (no options file) while the database runs on.
+# mysqld_exporter reads it with go-ini, which takes a value in backquotes literally
+# (quotes, #, ; and spaces included), and since 0.15 expands $VARIABLES in values. A
+# password with a backquote, a line break or a $ cannot pass unchanged: it is refused
+# here, once, with the reason, and the file gets a placeholder password instead, so that
+# the exporter still runs (and reports mysql_up 0) rather than crash-looping, which would
+# take the member out of the Services.
 if [[ -n ${EXPORTER_CONFIG_FILE:-} ]]; then
   : "${EXPORTER_USER:?}" "${MYSQL_PORT:?}"
-  rm -f "$EXPORTER_CONFIG_FILE"
-  if [[ ! ${EXPORTER_PASSWORD:-} =~ ^[A-Za-z0-9+/=._~-]+$ ]]; then
-    log "error: the exporter password in the credentials Secret is empty or holds characters other than letters, digits and +/=._~- (the exporter's option file cannot carry them unchanged); choose one such as openssl rand -base64 24 and recreate the pods. The metrics exporter does not start until then"
-  else
-    printf '[client]\nuser = %s\npassword = %s\nhost = 127.0.0.1\nport = %s\n' "$EXPORTER_USER" "$EXPORTER_PASSWORD" "$MYSQL_PORT" >"$EXPORTER_CONFIG_FILE.tmp"
-    mv "$EXPORTER_CONFIG_FILE.tmp" "$EXPORTER_CONFIG_FILE"
+  exporter_password=${EXPORTER_PASSWORD:-}
+  if [[ -z $exporter_password || $exporter_password == *[\`\$$'\n\r']* ]]; then
+    log "error: the exporter password in the credentials Secret is empty or holds a backquote, a \$ or a line break, which the exporter's option file cannot carry unchanged; choose another (e.g. openssl rand -base64 24) and recreate the pods. Until then the exporter reports mysql_up 0"
+    exporter_password='refused-see-the-init-config-log'
   fi
+  # shellcheck disable=SC2016 # the backquotes are the file's own quoting
+  printf '[client]\nuser = %s\npassword = `%s`\nhost = 127.0.0.1\nport = %s\n' "$EXPORTER_USER" "$exporter_password" "$MYSQL_PORT" >"$EXPORTER_CONFIG_FILE.tmp"
+  mv "$EXPORTER_CONFIG_FILE.tmp" "$EXPORTER_CONFIG_FILE"
 fi
 
 log "ordinal $ordinal: role $role, server_id $server_id"

@@ -13,6 +13,7 @@ set -euo pipefail
 : "${PRIMARY_POD:?}" "${SQL_SHOW_REPLICA_STATUS:?}" "${MAX_READ_LAG_SECONDS:?}"
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "${BASH_SOURCE[0]%/*}/common.sh"
+settle_auth_file
 
 mysql_local --batch --skip-column-names -e 'SELECT 1' >/dev/null
 

@@ -31,6 +31,45 @@ wait_for_server() {
   done
 }
 
+# --- Accounts -------------------------------------------------------------------------
+# MariaDB writes CREATE USER / ALTER USER … IDENTIFIED BY to the binary log as they were
+# given, password included (MySQL writes the hash), and the binary log reaches replicas,
+# backups and whoever holds the replication account. So a statement that carries a
+# password runs only when the account is new or the Secret's password no longer logs in
+# (a rotation), never at every start; grants, which carry none, are applied every time.
+
+# True if the account $1@$2 exists.
+account_exists() {
+  local count
+  count=$(mysql_local --batch --skip-column-names -e "SELECT COUNT(*) FROM mysql.user WHERE User = $(sql_string "$1") AND Host = $(sql_string "$2")") || return 1
+  [[ $count == 1 ]]
+}
+
+# True if the user $1 logs in over 127.0.0.1 with the password $2 (through an option file
+# in the memory-backed credentials volume, never an argument).
+password_logs_in() {
+  local file="${AUTH_FILE%/*}/check-$$.cnf" status=0
+  (umask 077 && printf '[client]\nuser = %s\npassword = %s\n' "$(option_value "$1")" "$(option_value "$2")" >"$file") || return 1
+  logs_in "$file" || status=1
+  rm -f "$file"
+  return "$status"
+}
+
+# Makes the account $1@$2 exist with the password $3 (see above for when a statement
+# with the password runs); $4, if given, follows IDENTIFIED BY … (account options).
+ensure_account() {
+  local account password
+  account="$(sql_string "$1")@$(sql_string "$2")"
+  password=$(sql_string "$3")
+  if ! account_exists "$1" "$2"; then
+    mysql_local <<<"CREATE USER $account IDENTIFIED BY $password${4:+ $4};" || return 1
+    log "account $1@'$2' created"
+  elif ! password_logs_in "$1" "$3"; then
+    mysql_local <<<"ALTER USER $account IDENTIFIED BY $password;" || return 1
+    log "account $1@'$2': password changed to the Secret's"
+  fi
+}
+
 # Hosts a root account may have without the remote-root opt-in: the pod itself.
 LOCAL_ROOT_HOSTS=(localhost 127.0.0.1 ::1)
 
@@ -62,26 +101,33 @@ ensure_root_accounts() {
     return 1
   fi
   password=$(sql_string "${ROOT_PASSWORD:-}")
-  mysql_local <<SQL || return 1
-CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY $password;
-GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
-SQL
+  local wanted=(127.0.0.1)
   if [[ $REMOTE_ROOT == yes ]]; then
-    mysql_local <<SQL || return 1
-CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY $password;
-GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;
-SQL
+    wanted+=('%')
   fi
+  hosts=$(root_hosts) || return 1
+  for host in "${wanted[@]}"; do
+    [[ $'\n'$hosts$'\n' != *$'\n'$host$'\n'* ]] || continue
+    mysql_local <<SQL || return 1
+CREATE USER 'root'@$(sql_string "$host") IDENTIFIED BY $password;
+GRANT ALL PRIVILEGES ON *.* TO 'root'@$(sql_string "$host") WITH GRANT OPTION;
+SQL
+    log "account root@'$host' created"
+  done
+  # A rotation: the Secret's password does not log in yet (the previous one did).
+  local rotate=no
+  logs_in "$AUTH_FILE" || rotate=yes
   hosts=$(root_hosts) || return 1
   while IFS= read -r host; do
     [[ -n $host ]] || continue
     keep=$REMOTE_ROOT
     [[ " ${LOCAL_ROOT_HOSTS[*]} " == *" $host "* ]] && keep=yes
-    if [[ $keep == yes ]]; then
-      mysql_local <<<"ALTER USER 'root'@$(sql_string "$host") IDENTIFIED BY $password;" || return 1
-    else
+    if [[ $keep != yes ]]; then
       mysql_local <<<"DROP USER 'root'@$(sql_string "$host");" || return 1
       log "dropped root@'$host': root logs in only from inside the pod (remoteRoot is off)"
+    elif [[ $rotate == yes ]]; then
+      mysql_local <<<"ALTER USER 'root'@$(sql_string "$host") IDENTIFIED BY $password;" || return 1
+      log "root@'$host': password changed to the Secret's"
     fi
   done <<<"$hosts"
 }
@@ -93,28 +139,54 @@ ensure_exporter_user() {
   [[ -n ${EXPORTER_USER:-} ]] || return 0
   : "${EXPORTER_PRIVILEGES:?}"
   [[ $EXPORTER_PRIVILEGES =~ ^[A-Z][A-Z\ ,]*$ ]] || die "EXPORTER_PRIVILEGES must be a list of privilege names (got '$EXPORTER_PRIVILEGES')"
-  local account password
+  local account
   account="$(sql_string "$EXPORTER_USER")@'127.0.0.1'"
-  password=$(sql_string "${EXPORTER_PASSWORD:-}")
+  ensure_account "$EXPORTER_USER" 127.0.0.1 "${EXPORTER_PASSWORD:-}" 'WITH MAX_USER_CONNECTIONS 3' || return 1
   mysql_local <<SQL
-CREATE USER IF NOT EXISTS $account IDENTIFIED BY $password WITH MAX_USER_CONNECTIONS 3;
-ALTER USER $account IDENTIFIED BY $password WITH MAX_USER_CONNECTIONS 3;
+ALTER USER $account WITH MAX_USER_CONNECTIONS 3;
 GRANT $EXPORTER_PRIVILEGES ON *.* TO $account;
 GRANT SELECT ON performance_schema.* TO $account;
 SQL
 }
 
-# Primary: create or update the replication account. Idempotent, so it runs at
-# every start and follows password rotations.
+# Primary: make the application databases (StatefulMySQL.addDatabase) exist, given to
+# the sidecar as APP_DATABASE_<i> (name), _USER, _PRIVILEGES and _PASSWORD (from the
+# application's Secret), i = 0, 1, …: each database, its owner '<user>'@'%' with the
+# Secret's password (a rotation follows at the next start), and exactly the declared
+# privileges on that database only (revoked there first, so a narrower list narrows
+# them). A declaration that cannot work (an empty password) is refused in the log and
+# skipped, so that it does not keep the sidecar from serving clones; an SQL failure
+# fails the bootstrap, which is retried. Nothing is ever dropped.
+ensure_application_databases() {
+  local i=0 var name user privileges password account user_var privileges_var password_var
+  while :; do
+    var="APP_DATABASE_$i"
+    [[ -n ${!var:-} ]] || return 0
+    user_var="${var}_USER" privileges_var="${var}_PRIVILEGES" password_var="${var}_PASSWORD"
+    name=${!var} user=${!user_var:-} privileges=${!privileges_var:-} password=${!password_var:-}
+    i=$((i + 1))
+    if [[ ! $name =~ ^[A-Za-z_][A-Za-z0-9_]{0,63}$ || ! $user =~ ^[A-Za-z0-9_]{1,32}$ || ! $privileges =~ ^[A-Z][A-Z\ ,]*$ ]]; then
+      log "error: application database '$name' (owner '$user', privileges '$privileges') is malformed; skipped"
+      continue
+    fi
+    if [[ -z $password ]]; then
+      log "error: the password of '$user', owner of the application database '$name', is empty in its Secret; skipped until it is set and the pods restart"
+      continue
+    fi
+    account="$(sql_string "$user")@'%'"
+    mysql_local <<<"CREATE DATABASE IF NOT EXISTS \`$name\`;" || return 1
+    ensure_account "$user" '%' "$password" || return 1
+    mysql_local -e "REVOKE ALL PRIVILEGES ON \`$name\`.* FROM $account" >/dev/null 2>&1 || true
+    mysql_local <<<"GRANT $privileges ON \`$name\`.* TO $account;" || return 1
+    log "application database '$name': owner '$user' has $privileges on it"
+  done
+}
+
+# Primary: create the replication account, or follow a rotation of its password (see
+# ensure_account), and give it its grants. Runs at every start.
 ensure_replication_user() {
-  local account password
-  account="$(sql_string "$REPLICATION_USER")@'%'"
-  password=$(sql_string "${REPLICATION_PASSWORD:-}")
-  mysql_local <<SQL
-CREATE USER IF NOT EXISTS $account IDENTIFIED BY $password;
-ALTER USER $account IDENTIFIED BY $password;
-GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO $account;
-SQL
+  ensure_account "$REPLICATION_USER" '%' "${REPLICATION_PASSWORD:-}" || return 1
+  mysql_local <<<"GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO $(sql_string "$REPLICATION_USER")@'%';"
 }
 
 # A clone's coordinates (the backup's slave_info and binlog_info metadata files, under
@@ -294,6 +366,7 @@ bootstrap() {
     ensure_root_accounts || return 1
     ensure_replication_user || return 1
     ensure_exporter_user || return 1
+    ensure_application_databases || return 1
   else
     start_replication
   fi

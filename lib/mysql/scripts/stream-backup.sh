@@ -82,6 +82,7 @@ esac
 if ((${#compressor[@]})) && ! command -v "${compressor[0]}" >/dev/null; then
   refuse "CLONE_COMPRESSION=$CLONE_COMPRESSION needs ${compressor[0]} in the backup image"
 fi
+settle_auth_file
 problem=$(source_problem)
 [[ -z $problem ]] || refuse "$problem"
 
@@ -89,7 +90,7 @@ workdir=$(mktemp -d)
 trap 'rm -rf "$workdir"' EXIT
 mkdir "$workdir/backup" "$workdir/marker"
 printf 'complete\n' >"$workdir/marker/$CLONE_COMPLETE_MARKER"
-backup=("$BACKUP_TOOL" --defaults-extra-file="$(local_auth_file)" --backup --slave-info --stream=xbstream
+backup=("$BACKUP_TOOL" --defaults-extra-file="$AUTH_FILE" --backup --slave-info --stream=xbstream
   --parallel="$CLONE_PARALLEL" --host=127.0.0.1 --port="$MYSQL_PORT" --datadir="$DATADIR" --target-dir="$workdir/backup")
 # How often the tool checks for new redo log (default 1 s); it waits for a check twice
 # at the end of every backup.

@@ -10,7 +10,7 @@ import { MySqlEngine } from '../../../lib';
 import { assetPath } from '../../../lib/internal/assets';
 import { manifestEnv } from '../../support/objects';
 
-function runInitConfig(engine: MySqlEngine, rootPassword: string) {
+function runInitConfig(engine: MySqlEngine, rootPassword: string, extra: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'init-config-'));
   try {
     mkdirSync(join(dir, 'config'));
@@ -23,16 +23,22 @@ function runInitConfig(engine: MySqlEngine, rootPassword: string) {
       CONFIG_SOURCE_DIR: join(dir, 'config'),
       CONF_DIR: join(dir, 'conf.d'),
       AUTH_FILE: join(dir, 'client.cnf'),
+      AUTH_FILE_PREVIOUS: join(dir, 'client-previous.cnf'),
       ROOT_PASSWORD: rootPassword,
+      ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, v.replace('<dir>', dir)])),
     };
     const result = spawnSync('bash', [assetPath('mysql/scripts/init-config.sh')], { env, encoding: 'utf8' });
-    let authFile: string | undefined;
-    try {
-      authFile = readFileSync(env.AUTH_FILE, 'utf8');
-    } catch {
-      authFile = undefined;
-    }
-    return { status: result.status, stderr: result.stderr, authFile };
+    const read = (file: string | undefined) => {
+      try {
+        return file ? readFileSync(file, 'utf8') : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    return {
+      status: result.status, stderr: result.stderr, authFile: read(env.AUTH_FILE),
+      previousFile: read(env.AUTH_FILE_PREVIOUS), exporterFile: read((env as Record<string, string>).EXPORTER_CONFIG_FILE),
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -88,5 +94,33 @@ describe('the client credentials file, read back by the real option-file parser'
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('init-config.sh: the previous root password and the exporter\'s options file', () => {
+  test('a previous root password gets its own credentials file; the same or none gets none', () => {
+    const rotating = runInitConfig(MySqlEngine.mariadb1011(), 'new', { ROOT_PASSWORD_PREVIOUS: 'old "one"' });
+    expect(rotating.status).toBe(0);
+    expect(rotating.previousFile).toBe('[client]\nuser = root\npassword = "old \\"one\\""\n');
+    expect(rotating.stderr).toContain('the Secret holds a previous root password');
+    expect(runInitConfig(MySqlEngine.mariadb1011(), 'same', { ROOT_PASSWORD_PREVIOUS: 'same' }).previousFile).toBeUndefined();
+    expect(runInitConfig(MySqlEngine.mariadb1011(), 'new').previousFile).toBeUndefined();
+  });
+
+  const exporter = (password: string) => runInitConfig(MySqlEngine.mariadb1011(), 'root', {
+    EXPORTER_CONFIG_FILE: '<dir>/exporter.cnf', EXPORTER_USER: 'exporter', EXPORTER_PASSWORD: password, MYSQL_PORT: '3306',
+  });
+
+  test('the exporter\'s password goes into the file in backquotes, quotes, # and ; included', () => {
+    const result = exporter(`a 'q' "d" #h ;s =e\\b`);
+    expect(result.status).toBe(0);
+    expect(result.exporterFile).toBe('[client]\nuser = exporter\npassword = `a \'q\' "d" #h ;s =e\\b`\nhost = 127.0.0.1\nport = 3306\n');
+  });
+
+  test.each([['a backquote', 'a`b'], ['a $', 'a$HOME'], ['a line break', 'a\nb'], ['nothing', '']])('a password with %s is refused, once, and the exporter gets a placeholder so it runs (mysql_up 0) instead of crash-looping', (_, password) => {
+    const result = exporter(password);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('the exporter password in the credentials Secret is empty or holds a backquote, a $ or a line break');
+    expect(result.exporterFile).toContain('password = `refused-see-the-init-config-log`');
   });
 });

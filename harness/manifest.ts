@@ -77,6 +77,8 @@ export interface ContainerSpec {
 /** Where a volume's content comes from. */
 export type VolumeSpec =
   | { readonly kind: 'configMap'; readonly name: string; readonly data: Record<string, string>; readonly defaultMode: number }
+  /** A Secret's keys as files (kubelet mounts them read-only). */
+  | { readonly kind: 'secret'; readonly name: string; readonly data: Record<string, string>; readonly defaultMode: number }
   | { readonly kind: 'emptyDir'; readonly memory: boolean; readonly sizeLimit?: string }
   /** A claim of the StatefulSet's volumeClaimTemplates: one per pod, `<template>-<pod>`. */
   | { readonly kind: 'claim'; readonly template: string }
@@ -198,8 +200,17 @@ function containerSpec(c: any, podSecurity: any): ContainerSpec {
 function podTemplate(what: string, template: any, objects: KubeObject[], claimTemplates: string[], defaultRestartPolicy: RestartPolicy): PodTemplateSpec {
   const pod = template.spec;
   const configMaps = new Map(objects.filter(o => o.kind === 'ConfigMap').map(o => [o.metadata.name, o.data ?? {}]));
+  const secrets = secretsOf(objects);
   const volumes = new Map<string, VolumeSpec>();
   for (const v of pod.volumes ?? []) {
+    if (v.secret) {
+      const data = secrets.get(v.secret.secretName);
+      // kubelet keeps such a pod in ContainerCreating: a test must add the Secret.
+      if (!data) throw new Error(`${what}: volume ${v.name}: Secret ${v.secret.secretName} is not in the chart (the test must add it)`);
+      if (v.secret.items || v.secret.optional) throw new Error(`${what}: volume ${v.name}: secret items and optional are not modelled`);
+      volumes.set(v.name, { kind: 'secret', name: v.secret.secretName, data, defaultMode: v.secret.defaultMode ?? 0o644 });
+      continue;
+    }
     if (v.configMap) {
       const data = configMaps.get(v.configMap.name);
       if (!data) throw new Error(`${what}: volume ${v.name}: ConfigMap ${v.configMap.name} is not in the chart`);
@@ -211,7 +222,7 @@ function podTemplate(what: string, template: any, objects: KubeObject[], claimTe
       if (!v.persistentVolumeClaim.claimName) throw new Error(`${what}: volume ${v.name}: persistentVolumeClaim without a claimName`);
       volumes.set(v.name, { kind: 'persistentVolumeClaim', claimName: v.persistentVolumeClaim.claimName, readOnly: v.persistentVolumeClaim.readOnly === true });
     } else {
-      throw new Error(`${what}: volume ${v.name}: only configMap, emptyDir and persistentVolumeClaim pod volumes are modelled (got ${JSON.stringify(v)})`);
+      throw new Error(`${what}: volume ${v.name}: only configMap, secret, emptyDir and persistentVolumeClaim pod volumes are modelled (got ${JSON.stringify(v)})`);
     }
   }
   for (const name of claimTemplates) {

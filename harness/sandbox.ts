@@ -99,7 +99,8 @@ export class PodSandbox {
       }
       const dir = join(this.dir, 'volumes', name);
       mkdirSync(dir, { recursive: true });
-      if (volume.kind === 'configMap') {
+      if (volume.kind === 'configMap' || volume.kind === 'secret') {
+        // kubelet: each key a file of defaultMode, with an fsGroup owned by root:fsGroup.
         for (const [file, content] of Object.entries(volume.data)) {
           const path = join(dir, file);
           writeFileSync(path, content);
@@ -214,8 +215,9 @@ export class PodSandbox {
       throw new Error(`${container.name}: volume ${mount.volume} at ${mount.mountPath} is a file (${source}); the harness mounts only directories`);
     }
     const volume = this.template.volumes.get(mount.volume)!;
-    // A persistentVolumeClaim volume marked readOnly is mounted read-only into every container.
-    const readOnly = mount.readOnly || (volume.kind === 'persistentVolumeClaim' && volume.readOnly);
+    // A persistentVolumeClaim volume marked readOnly is mounted read-only into every
+    // container; a secret volume always is.
+    const readOnly = mount.readOnly || (volume.kind === 'persistentVolumeClaim' && volume.readOnly) || volume.kind === 'secret';
     return { source, target, fstype: 'none', options: `bind${readOnly ? ',ro' : ''},X-mount.mkdir` };
   }
 

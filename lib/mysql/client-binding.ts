@@ -10,6 +10,12 @@ export interface MySqlEndpoints {
   readonly readHost: string;
   /** Database port. */
   readonly port: number;
+  /**
+   * The CA that signed the servers' certificate, when the cluster has TLS: clients get
+   * it as `<prefix>TLS_CA` (PEM) to verify the server.
+   * @default - no TLS
+   */
+  readonly tlsCa?: ClientEnvSecretKeyRef;
 }
 
 /** The application's own database account, kept in a Secret. */
@@ -88,8 +94,9 @@ const PREFIX = /^[A-Z_][A-Z0-9_]*$/;
 /**
  * The environment an application container needs: `<prefix>HOST` (writes, the
  * primary), `<prefix>READ_HOST` (reads), `<prefix>PORT`, `<prefix>USER` /
- * `<prefix>PASSWORD` from the account's Secret (or the user name given in code), and
- * `<prefix>DATABASE` when the account names one.
+ * `<prefix>PASSWORD` from the account's Secret (or the user name given in code),
+ * `<prefix>DATABASE` when the account names one, and `<prefix>TLS_CA` (the CA's PEM)
+ * when the cluster has TLS.
  */
 export function clientEnv(endpoints: MySqlEndpoints, account: ClientAccount): ClientEnvVar[] {
   requirePlainObject('client account', account);
@@ -119,6 +126,7 @@ export function clientEnv(endpoints: MySqlEndpoints, account: ClientAccount): Cl
       : { name: `${prefix}USER`, valueFrom: fromSecret('userKey', account.userKey ?? 'username') },
     { name: `${prefix}PASSWORD`, valueFrom: fromSecret('passwordKey', account.passwordKey ?? 'password') },
     ...account.database !== undefined ? [{ name: `${prefix}DATABASE`, value: account.database }] : [],
+    ...endpoints.tlsCa ? [{ name: `${prefix}TLS_CA`, valueFrom: { secretKeyRef: { name: endpoints.tlsCa.name, key: endpoints.tlsCa.key } } }] : [],
   ];
 }
 

@@ -360,6 +360,13 @@ export interface StatefulMySQLProps extends ReplicaTopologyProps {
   readonly metrics?: MetricsOptions;
 
   /**
+   * TLS for clients, replication and the local scripts, from a Secret or a cert-manager
+   * Certificate (README, "TLS").
+   * @default - no TLS
+   */
+  readonly tls?: TlsOptions;
+
+  /**
    * Where members run: spreading, priority, node selection and tolerations.
    * @default - members preferably on distinct nodes
    */
@@ -512,4 +519,59 @@ export interface PodMonitorOptions {
    * @default Duration.seconds(10)
    */
   readonly scrapeTimeout?: Duration;
+}
+
+/**
+ * TLS for the cluster: the servers' certificate and key, the CA that signed them, and
+ * whether clients must use TLS. Replication then verifies the primary's certificate
+ * against the CA, and the replication account must use TLS.
+ */
+export interface TlsOptions {
+  /**
+   * A `kubernetes.io/tls` Secret with `tls.crt`, `tls.key` and `ca.crt`, valid for the
+   * members' DNS names (`*.<name>.<namespace>.svc.<domain>`) and the Services'.
+   * @default - `<name>-tls`, written by `certificate` (required without it)
+   */
+  readonly secretName?: string;
+  /**
+   * Refuse every TCP connection without TLS (`require_secure_transport`); the scripts and
+   * probes use TLS or the socket.
+   * @default false
+   */
+  readonly requireSecureTransport?: boolean;
+  /**
+   * A cert-manager `Certificate` that writes the Secret and renews it; the sidecars
+   * reload the servers' certificate when it changes.
+   * @default - the Secret is yours to provide
+   */
+  readonly certificate?: TlsCertificateOptions;
+}
+
+/** Which kind of cert-manager issuer signs the certificate. */
+export enum CertificateIssuerKind {
+  /** An `Issuer` of the cluster's namespace. */
+  ISSUER = 'Issuer',
+  /** A `ClusterIssuer`. */
+  CLUSTER_ISSUER = 'ClusterIssuer',
+}
+
+/** A cert-manager `Certificate` for the members. */
+export interface TlsCertificateOptions {
+  /** Name of the issuer, e.g. a CA issuer whose `ca.crt` clients trust. */
+  readonly issuerName: string;
+  /**
+   * Its kind.
+   * @default CertificateIssuerKind.ISSUER
+   */
+  readonly issuerKind?: CertificateIssuerKind;
+  /**
+   * How long a certificate is valid (whole hours).
+   * @default Duration.days(90)
+   */
+  readonly duration?: Duration;
+  /**
+   * How long before expiry it is renewed (whole hours, less than `duration`).
+   * @default Duration.days(30)
+   */
+  readonly renewBefore?: Duration;
 }

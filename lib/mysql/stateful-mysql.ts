@@ -29,6 +29,7 @@ import { checkedRestoreOptions } from './backup/restore';
 import { ScheduledBackups } from './backup/scheduled-backups';
 import { addPodMonitor, METRICS_PORT, resolveMetrics } from './metrics/exporter';
 import { ApplicationDatabases, DatabaseOptions } from './accounts/application-databases';
+import { addCertificate, certificateDnsNames, resolveTls, ResolvedTls } from './tls/tls';
 
 /** The shipped scripts, mounted into every container from one ConfigMap. */
 export const SCRIPT_FILES = [
@@ -55,7 +56,8 @@ export const SCRIPT_FILES = [
  * Escape hatches, for what the props do not cover: `ApiObject.of(cluster)` is the
  * StatefulSet (the child `Resource`), and `ApiObject.of(cluster.node.findChild(id))`
  * the other objects, by id: `Config`, `Scripts`, `DisruptionBudget`, `NetworkPolicy`
- * (the Services are public properties), and `PodMonitor` with `metrics.podMonitor`. Add JSON patches to them with `addJsonPatch`.
+ * (the Services are public properties), `PodMonitor` with `metrics.podMonitor`, and
+ * `Certificate` with `tls.certificate`. Add JSON patches to them with `addJsonPatch`.
  */
 export class StatefulMySQL extends Construct {
   /** The port clients connect to. */
@@ -83,6 +85,7 @@ export class StatefulMySQL extends Construct {
   public readonly backupClaimName?: string;
   private readonly networkPolicy?: MemberNetworkPolicy;
   private readonly databases: ApplicationDatabases;
+  private readonly tls?: ResolvedTls;
 
   constructor(scope: Construct, id: string, props: StatefulMySQLProps = {}) {
     super(scope, id);
@@ -133,7 +136,8 @@ export class StatefulMySQL extends Construct {
     const restore = checkedRestoreOptions(props.restore);
     const images = ImageSource.of('images', props.images);
     const metrics = resolveMetrics(props.metrics, networkPolicy);
-    const configData = serverConfigFragments(this.engine, props, resources.server.memoryLimit!);
+    this.tls = resolveTls(props.tls, name);
+    const configData = serverConfigFragments(this.engine, props, resources.server.memoryLimit!, this.tls);
     const configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${name}-config`, namespace, labels },
       data: configData,
@@ -174,6 +178,7 @@ export class StatefulMySQL extends Construct {
         maxReadLag: props.maxReadLag,
         remoteRoot: requireBoolean('remoteRoot', props.remoteRoot ?? false),
         metrics,
+        tls: this.tls,
         images,
         volumePermissions,
       }),
@@ -240,6 +245,10 @@ export class StatefulMySQL extends Construct {
         metrics: metrics?.scrapers ? { port: METRICS_PORT, scrapers: metrics.scrapers } : undefined,
       });
     }
+    if (this.tls?.certificate) {
+      addCertificate(this, 'Certificate', this.tls, { name, namespace, labels },
+        certificateDnsNames(this.topology, [name, this.readService.name, this.primaryService.name]));
+    }
     if (metrics?.podMonitor) {
       addPodMonitor(this, 'PodMonitor', { name, namespace, memberLabels: this.selectorLabels }, metrics.podMonitor);
     }
@@ -259,7 +268,12 @@ export class StatefulMySQL extends Construct {
 
   /** Where applications find the cluster. */
   public get endpoints(): MySqlEndpoints {
-    return { primaryHost: this.primaryHost, readHost: this.readHost, port: this.port };
+    return {
+      primaryHost: this.primaryHost,
+      readHost: this.readHost,
+      port: this.port,
+      tlsCa: this.tls ? { name: this.tls.secretName, key: 'ca.crt' } : undefined,
+    };
   }
 
   /**

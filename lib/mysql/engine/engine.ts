@@ -263,6 +263,26 @@ export class MySqlEngine {
   }
 
   /**
+   * Client options (option-file lines) that make the scripts' own connections over
+   * 127.0.0.1 use TLS without checking the certificate's name, which is the members' and
+   * the Services', not 127.0.0.1: MariaDB's `ssl` (and, since 11.4 verifies by default,
+   * `skip-ssl-verify-server-cert`), MySQL's `ssl-mode=REQUIRED`.
+   */
+  public get localClientTlsOptions(): string[] {
+    return this.family === EngineFamily.MARIADB ? ['ssl', 'skip-ssl-verify-server-cert'] : ['ssl-mode=REQUIRED'];
+  }
+
+  /**
+   * The statement that makes a running server load its certificate files again
+   * (`FLUSH SSL` on MariaDB 10.4+, `ALTER INSTANCE RELOAD TLS` on MySQL 8.0.16+), or
+   * undefined where the server cannot (MySQL 5.7: a renewed certificate takes a restart).
+   */
+  public get reloadTlsStatement(): string | undefined {
+    if (this.family === EngineFamily.MARIADB) return 'FLUSH SSL';
+    return this.version === '5.7' ? undefined : 'ALTER INSTANCE RELOAD TLS';
+  }
+
+  /**
    * Global privileges of the metrics exporter's account: what mysqld_exporter's default
    * collectors read (`SHOW GLOBAL STATUS` and `VARIABLES` need none; the replica status
    * needs `REPLICATION CLIENT`, on MariaDB 10.5.9 and later `SLAVE MONITOR`; the InnoDB

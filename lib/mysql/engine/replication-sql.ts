@@ -86,15 +86,20 @@ const SOURCE_WORDS: Words = {
  * - MySQL replicas run with `super_read_only`, lifted while replication is changed.
  * - MySQL takes a clone's GTID set through `gtid_purged`, which needs an empty GTID
  *   history first.
+ * - With TLS (`tlsCaFile`, a path without quotes), replication is encrypted and verifies
+ *   the primary's certificate; the credential refresh sets it too, so that a replica of
+ *   a cluster that turns TLS on follows at its next start.
  */
-export function replicationStatements(dialect: ReplicationSqlDialect, mode: ReplicationMode): ReplicationStatements {
+export function replicationStatements(dialect: ReplicationSqlDialect, mode: ReplicationMode, tlsCaFile?: string): ReplicationStatements {
   const mysql8 = dialect === ReplicationSqlDialect.MYSQL_80 || dialect === ReplicationSqlDialect.MYSQL_84;
   const w = mysql8 ? SOURCE_WORDS : MASTER_WORDS;
   const [unlock, lock] = dialect === ReplicationSqlDialect.MARIADB || dialect === ReplicationSqlDialect.MYSQL_57
     ? [[], []] : [['SET GLOBAL super_read_only = OFF'], ['SET GLOBAL super_read_only = ON']];
   const o = w.option;
+  // With TLS: encrypted, and the primary's certificate checked against the CA and its name.
+  const tls = tlsCaFile === undefined ? '' : `, ${o}_SSL = 1, ${o}_SSL_CA = '${tlsCaFile}', ${o}_SSL_VERIFY_SERVER_CERT = 1`;
   const connection = `${o}_HOST = {host}, ${o}_PORT = {port}, ${o}_USER = {user}, ${o}_PASSWORD = {password}, ${o}_CONNECT_RETRY = 10`
-    + (mysql8 ? ', GET_SOURCE_PUBLIC_KEY = 1' : '');
+    + (mysql8 ? ', GET_SOURCE_PUBLIC_KEY = 1' : '') + tls;
 
   let position: string[];
   let coordinates: ReplicationStatements['coordinates'];
@@ -114,7 +119,7 @@ export function replicationStatements(dialect: ReplicationSqlDialect, mode: Repl
     showStatus: w.showStatus,
     start: w.start,
     configure: statements(...unlock, w.stop, w.resetReplica, ...position, ...lock),
-    refreshCredentials: statements(...unlock, w.stop, `${w.change} ${o}_USER = {user}, ${o}_PASSWORD = {password}`, w.start, ...lock),
+    refreshCredentials: statements(...unlock, w.stop, `${w.change} ${o}_USER = {user}, ${o}_PASSWORD = {password}${tls}`, w.start, ...lock),
     coordinates,
     continueFromBackup: mode === ReplicationMode.BINLOG_POSITION ? ''
       : dialect === ReplicationSqlDialect.MARIADB

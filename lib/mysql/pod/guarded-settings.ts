@@ -42,11 +42,15 @@ export const GUARDED_SETTINGS: readonly GuardedSetting[] = [
     names: ['innodb_buffer_pool_size', 'innodb_buffer_pool_instances', 'max_connections', 'binlog_expire_logs_seconds', 'expire_logs_days'],
     reason: 'set from the server\'s memory limit by sizing (bufferPoolFraction, maxConnections, binlogRetention), so that they fit in it',
   },
+  {
+    names: ['ssl_cert', 'ssl_key', 'ssl_ca', 'ssl_capath', 'require_secure_transport'],
+    reason: 'TLS is set by tls (the certificate Secret, requireSecureTransport), which also makes replication and the scripts use it',
+  },
   { names: ['event_scheduler'], reason: 'events copied from the primary would fail on a read-only replica, or run twice', roles: ['replica', 'common'] },
 ];
 
 /** Real option names that are a proper prefix of a guarded name, so not abbreviations of it. */
-const FULL_NAMES_NOT_ABBREVIATIONS = new Set(['relay_log', 'log', 'mysqlx', 'innodb']);
+const FULL_NAMES_NOT_ABBREVIATIONS = new Set(['relay_log', 'log', 'mysqlx', 'innodb', 'ssl', 'ssl_cipher', 'ssl_crl', 'ssl_crlpath']);
 
 /** Prefixes the server strips from an option name: `loose-x`, `skip-x` (x = OFF), `enable-x`, `disable-x`, `maximum-x`. */
 const LOOSE_PREFIX = 'loose_';

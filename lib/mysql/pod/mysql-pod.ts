@@ -10,6 +10,7 @@ import { maxReadLagSeconds, probeTimings } from './probes';
 import { ImageSource } from '../../internal/image-source';
 import { MARIADB_BACKUP_LOG_COPY_INTERVAL_MS, ResolvedCloneOptions, resolveCloneOptions } from './clone-options';
 import { BACKUP_PORT, MYSQL_PORT } from './ports';
+import { ResolvedTls, TLS_CA_FILE, TLS_DIR } from '../tls/tls';
 import { EXPORTER_CONFIG_DIR, EXPORTER_CONFIG_FILE, exporterContainer, ResolvedMetrics } from '../metrics/exporter';
 import { DEFAULT_SERVER_RESOURCES, DEFAULT_SIDECAR_RESOURCES, INIT_CONFIG_RESOURCES, toKubeResources } from './resources';
 
@@ -48,6 +49,7 @@ export const VOLUMES = {
   confD: 'conf',
   auth: 'auth',
   exporterAuth: 'exporter-auth',
+  tls: 'tls',
   backups: 'backups',
   restore: 'restore',
 } as const;
@@ -83,6 +85,8 @@ export interface MySqlPodOptions {
   readonly remoteRoot: boolean;
   /** The metrics exporter sidecar, when asked for. */
   readonly metrics?: ResolvedMetrics;
+  /** TLS, when asked for. */
+  readonly tls?: ResolvedTls;
   /** Where the images are pulled from. */
   readonly images: ImageSource;
 }
@@ -192,7 +196,11 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
     env('AUTH_FILE_PREVIOUS', PATHS.authFilePrevious),
   ];
   // The engine's replication SQL; the scripts know no dialect.
-  const sql = replicationStatements(engine.dialect, options.replicationMode);
+  const tls = options.tls;
+  const sql = replicationStatements(engine.dialect, options.replicationMode, tls ? TLS_CA_FILE : undefined);
+  // With TLS the scripts' own connections over 127.0.0.1 use it too (require_secure_transport refuses them otherwise).
+  const clientTls = tls ? [env('CLIENT_TLS_OPTIONS', engine.localClientTlsOptions.join(' '))] : [];
+  const tlsMount: k8s.VolumeMount[] = tls ? [{ name: VOLUMES.tls, mountPath: TLS_DIR, readOnly: true }] : [];
   const showStatus = [env('SQL_SHOW_REPLICA_STATUS', sql.showStatus)];
   const emptyOptIn = credentials.emptyPasswords ? [env('ALLOW_EMPTY_ROOT_PASSWORD', 'yes')] : [];
   const rootPassword = credentials.rootPassword ? [secretEnv('ROOT_PASSWORD', credentials.rootPassword)] : [];
@@ -233,6 +241,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       ...rootPassword,
       ...previousRootPassword,
       ...emptyOptIn,
+      ...clientTls,
       ...metrics ? [...exporterAccount, env('EXPORTER_CONFIG_FILE', EXPORTER_CONFIG_FILE), env('MYSQL_PORT', MYSQL_PORT)] : [],
     ],
     volumeMounts: [
@@ -294,6 +303,7 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       { name: VOLUMES.confD, mountPath: PATHS.confD },
       scriptsMount,
       authMount,
+      ...tlsMount,
     ],
     resources: toKubeResources('resources.server', options.resources.server ?? DEFAULT_SERVER_RESOURCES),
     // Crash recovery of a large data directory can take minutes: the startup probe
@@ -327,10 +337,18 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       env('REMOTE_ROOT', options.remoteRoot ? 'yes' : 'no'),
       // The primary keeps the exporter's account at the Secret's password.
       ...metrics ? [...exporterAccount, env('EXPORTER_PRIVILEGES', engine.exporterPrivileges)] : [],
+      // With TLS: the replication account must use it, the scripts use it, and a renewed
+      // certificate is loaded by the running server.
+      ...tls ? [
+        ...clientTls,
+        env('REPLICATION_REQUIRE_SSL', 'yes'),
+        env('TLS_CERT_FILE', `${TLS_DIR}/tls.crt`),
+        ...engine.reloadTlsStatement ? [env('SQL_RELOAD_TLS', engine.reloadTlsStatement)] : [],
+      ] : [],
       ...restore ? [env('SQL_CONTINUE_FROM_BACKUP', sql.continueFromBackup)] : [],
     ],
     ports: [{ name: 'backup', containerPort: BACKUP_PORT, protocol: 'TCP' }],
-    volumeMounts: [datadirMount, scriptsMount, authMount],
+    volumeMounts: [datadirMount, scriptsMount, authMount, ...tlsMount],
     resources: sidecarResources,
     securityContext: CONTAINER_SECURITY,
   };
@@ -373,6 +391,8 @@ export function mysqlPodSpec(options: MySqlPodOptions): k8s.PodSpec {
       { name: VOLUMES.confD, emptyDir: {} },
       { name: VOLUMES.auth, emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
       ...metrics ? [{ name: VOLUMES.exporterAuth, emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } }] : [],
+      // Readable by the members' group (fsGroup 999), not by others.
+      ...tls ? [{ name: VOLUMES.tls, secret: { secretName: tls.secretName, defaultMode: 0o440 } }] : [],
       ...restore ? [{ name: VOLUMES.restore, persistentVolumeClaim: { claimName: restore.claimName, readOnly: true } }] : [],
     ],
     securityContext: POD_SECURITY,

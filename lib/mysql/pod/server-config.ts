@@ -5,6 +5,7 @@ import { refuseGuardedSetting } from './guarded-settings';
 import { sizingSettings } from './sizing';
 import { ServerSizingOptions } from '../stateful-mysql-props';
 import { MySqlEngine } from '../engine/engine';
+import { ResolvedTls, tlsServerSettings } from '../tls/tls';
 
 /**
  * The my.cnf fragments of the cluster: the shipped base files (`lib/mysql/conf/`), then
@@ -88,7 +89,7 @@ function renderFragment(base: string, sections: ReadonlyArray<{ title: string; s
  * The my.cnf fragments for this engine, keyed by file name: `common.cnf` for every
  * member, `primary.cnf` and `replica.cnf` for the roles.
  */
-export function serverConfigFragments(engine: MySqlEngine, options: ServerConfigOptions, serverMemoryLimit: Size): Record<string, string> {
+export function serverConfigFragments(engine: MySqlEngine, options: ServerConfigOptions, serverMemoryLimit: Size, tls?: ResolvedTls): Record<string, string> {
   const common = validateSettings('commonSettings', 'common', options.commonSettings);
   const primary = validateSettings('primarySettings', 'primary', options.primarySettings);
   const replica = validateSettings('replicaSettings', 'replica', options.replicaSettings);
@@ -99,6 +100,7 @@ export function serverConfigFragments(engine: MySqlEngine, options: ServerConfig
       { title: `GTID replication, ${byEngine}`, settings: engine.gtidSettings },
       { title: 'Replication starts only when the sidecar starts it', settings: engine.replicationStartSettings },
       { title: `Sized for a memory limit of ${serverMemoryLimit.asString()} (sizing)`, settings: sizingSettings(engine, serverMemoryLimit, options.sizing) },
+      { title: 'TLS (tls)', settings: tls ? tlsServerSettings(tls) : {} },
       { title: 'Added by the user (commonSettings)', settings: common },
     ]),
     'primary.cnf': renderFragment(asset('mysql/conf/primary.cnf'), [

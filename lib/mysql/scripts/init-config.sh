@@ -30,19 +30,27 @@ cp "$CONFIG_SOURCE_DIR/$role.cnf" "$CONF_DIR/20-$role.cnf"
 printf '# Written by init-config for ordinal %s.\n[mysqld]\nserver-id = %s\nreport_host = %s\n' \
   "$ordinal" "$server_id" "$(member_host "$ordinal")" >"$CONF_DIR/30-member.cnf"
 
-# Writes the client credentials file $1 for root with the password $2 (none if empty).
+# Writes the client credentials file $1 for root with the password $2 (none if empty),
+# and, with TLS, the client options that make the scripts' connections use it
+# (CLIENT_TLS_OPTIONS, from the engine).
 write_auth_file() {
-  local tmp="$1.tmp"
+  local tmp="$1.tmp" option
   {
     printf '[client]\nuser = root\n'
     if [[ -n $2 ]]; then
       printf 'password = %s\n' "$(option_value "$2")"
     fi
+    for option in ${CLIENT_TLS_OPTIONS:-}; do
+      printf '%s\n' "$option"
+    done
   } >"$tmp"
   mv "$tmp" "$1"
 }
 
 umask 077
+if [[ ! ${CLIENT_TLS_OPTIONS:-} =~ ^([a-z-]+(=[A-Z]+)?( |$))*$ ]]; then
+  die "CLIENT_TLS_OPTIONS must be client option names, each optionally =VALUE (got '$CLIENT_TLS_OPTIONS')"
+fi
 if [[ -z ${ROOT_PASSWORD:-} && ${ALLOW_EMPTY_ROOT_PASSWORD:-} != yes ]]; then
   die "ROOT_PASSWORD is empty; set it from a Secret (an empty password needs the explicit insecure opt-in)"
 fi

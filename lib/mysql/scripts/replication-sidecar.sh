@@ -48,8 +48,9 @@ account_exists() {
 # True if the user $1 logs in over 127.0.0.1 with the password $2 (through an option file
 # in the memory-backed credentials volume, never an argument).
 password_logs_in() {
-  local file="${AUTH_FILE%/*}/check-$$.cnf" status=0
-  (umask 077 && printf '[client]\nuser = %s\npassword = %s\n' "$(option_value "$1")" "$(option_value "$2")" >"$file") || return 1
+  local file="${AUTH_FILE%/*}/check-$$.cnf" status=0 tls_options=${CLIENT_TLS_OPTIONS:-}
+  (umask 077 && printf '[client]\nuser = %s\npassword = %s\n%s\n' "$(option_value "$1")" "$(option_value "$2")" \
+    "${tls_options// /$'\n'}" >"$file") || return 1
   logs_in "$file" || status=1
   rm -f "$file"
   return "$status"
@@ -185,8 +186,14 @@ ensure_application_databases() {
 # Primary: create the replication account, or follow a rotation of its password (see
 # ensure_account), and give it its grants. Runs at every start.
 ensure_replication_user() {
+  local account
+  account="$(sql_string "$REPLICATION_USER")@'%'"
   ensure_account "$REPLICATION_USER" '%' "${REPLICATION_PASSWORD:-}" || return 1
-  mysql_local <<<"GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO $(sql_string "$REPLICATION_USER")@'%';"
+  mysql_local <<<"GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO $account;" || return 1
+  # With TLS, replication must use it: a replica configured without it is refused.
+  if [[ ${REPLICATION_REQUIRE_SSL:-} == yes ]]; then
+    mysql_local <<<"ALTER USER $account REQUIRE SSL;" || return 1
+  fi
 }
 
 # A clone's coordinates (the backup's slave_info and binlog_info metadata files, under
@@ -376,6 +383,26 @@ until bootstrap; do
   log "bootstrap failed; retrying in ${retry_seconds}s"
   pause "$retry_seconds"
 done
+
+# With TLS: the server reads its certificate only at start, so when the Secret's
+# certificate changes (cert-manager renewed it; kubelet updates the mounted files in
+# place) the engine's SQL_RELOAD_TLS makes the running server load it. Checked every
+# TLS_WATCH_SECONDS; runs in the background for as long as the sidecar.
+watch_certificate() {
+  local seen now
+  seen=$(sha256sum <"$TLS_CERT_FILE") || seen=''
+  while :; do
+    pause "${TLS_WATCH_SECONDS:-60}"
+    now=$(sha256sum <"$TLS_CERT_FILE") || continue
+    if [[ $now != "$seen" ]] && mysql_local <<<"$SQL_RELOAD_TLS;"; then
+      log "the certificate in $TLS_CERT_FILE changed; the server loaded it ($SQL_RELOAD_TLS)"
+      seen=$now
+    fi
+  done
+}
+if [[ -n ${TLS_CERT_FILE:-} && -n ${SQL_RELOAD_TLS:-} ]]; then
+  watch_certificate &
+fi
 
 # One connection at a time, over IPv4 (as clone-data.sh connects); socat forks for it
 # and becomes stream-backup.sh (nofork), whose standard input and output are the

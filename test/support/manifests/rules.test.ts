@@ -133,6 +133,10 @@ function validObjects(): any[] {
       data: { 'my_cnf-1': '[mysqld]', '.hidden': 'x' },
     },
     {
+      apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'db', namespace: 'shop' },
+      spec: { secretName: 'db-tls', issuerRef: { name: 'ca', kind: 'Issuer', group: 'cert-manager.io' }, dnsNames: ['*.db.shop.svc.cluster.local'], duration: '2160h' },
+    },
+    {
       apiVersion: 'monitoring.coreos.com/v1', kind: 'PodMonitor', metadata: { name: 'db', namespace: 'shop', labels: { release: 'prometheus' } },
       spec: { selector: { matchLabels: { ...LABELS } }, podMetricsEndpoints: [{ port: 'mysql-udp', interval: '1m30s', scrapeTimeout: '10s' }] },
     },
@@ -155,6 +159,15 @@ const server = (sts: any) => pod(sts).containers[0];
 
 test('the valid set passes', () => {
   expect(validateManifests(validObjects())).toEqual([]);
+});
+
+describe('cert-manager Certificate', () => {
+  test('fails when a field is unknown or missing (closed CRD schema)', () => {
+    expect(problemsAfter('Certificate', certificate => { certificate.spec.dnsName = 'x'; }))
+      .toEqual(['Certificate/db: spec.dnsName: unknown field "dnsName"']);
+    expect(problemsAfter('Certificate', certificate => { delete certificate.spec.secretName; }))
+      .toEqual(['Certificate/db: spec.secretName: required field is missing']);
+  });
 });
 
 describe('PodMonitor', () => {

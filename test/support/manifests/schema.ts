@@ -19,6 +19,7 @@ import * as schedulingV1 from 'kubernetes-models/scheduling.k8s.io/v1';
 import * as storageV1 from 'kubernetes-models/storage.k8s.io/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
 import { dirname, join } from 'path';
 import { QUANTITY_PATTERN } from './common';
 
@@ -165,6 +166,9 @@ const SERVED_GROUP_VERSIONS: Record<string, Record<string, unknown>> = {
   // A custom resource group, served once the Prometheus Operator's CRDs are installed; only
   // the kind the library makes (the package's group index of 1.6.3 lists ThanosRuler only).
   'monitoring.coreos.com/v1': { PodMonitor },
+  // cert-manager's, from @kubernetes-models/cert-manager 4.3.1, the last release with JSON
+  // schemas; it registers them with the same validate 3.x, so they are closed too.
+  'cert-manager.io/v1': { Certificate },
 };
 
 function modelFor(apiVersion: unknown, kind: unknown): ModelClass | string {

@@ -135,8 +135,8 @@ export class StatefulMySQL extends Construct {
     const clone = optionalPlainObject('clone', props.clone) ?? {};
     const restore = checkedRestoreOptions(props.restore);
     const images = ImageSource.of('images', props.images);
-    const metrics = resolveMetrics(props.metrics, networkPolicy);
     this.tls = resolveTls(props.tls, name);
+    const metrics = resolveMetrics(props.metrics, networkPolicy, this.tls?.requireSecureTransport ?? false);
     const configData = serverConfigFragments(this.engine, props, resources.server.memoryLimit!, this.tls);
     const configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: `${name}-config`, namespace, labels },

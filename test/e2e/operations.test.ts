@@ -30,7 +30,7 @@ describe('e2e: operating a MariaDB 10.11 cluster', () => {
     metrics: { scrapers: [{ namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }] },
   }, {
     customize: (mysql, chart) => {
-      mysql.addDatabase('shop', { owner: { user: SHOP_USER, secretName: SHOP_SECRET } });
+      mysql.addDatabase('shop_db', { owner: { user: SHOP_USER, secretName: SHOP_SECRET } });
       addSecret(chart, { name: SHOP_SECRET, stringData: { password: SHOP_PASSWORD } });
     },
   });
@@ -178,21 +178,25 @@ describe('e2e: operating a MariaDB 10.11 cluster', () => {
     const asShop = (client: Pod, server: Pod, sql: string, password = SHOP_PASSWORD) => client.exec(SERVER, ['bash', '-c',
       `exec "$MYSQL_CLIENT" --no-defaults --protocol=TCP --host=${server.sandbox.ip} --port="$MYSQL_PORT" --user=${SHOP_USER} --password='${password.replace(/'/g, "'\\''")}' --batch --skip-column-names`],
     { input: sql });
-    expect(f.log(0, 'replication')).toContain("application database 'shop': owner 'shop' has ALL PRIVILEGES on it");
+    expect(f.log(0, 'replication')).toContain("application database 'shop_db': owner 'shop' has ALL PRIVILEGES on it");
     const grants = (await query(cluster.pod(0), "SHOW GRANTS FOR 'shop'@'%'")).map(row => row[0]);
     expect(grants).toHaveLength(2);
     expect(grants[0]).toMatch(/^GRANT USAGE ON \*\.\* TO `shop`@`%`/);
-    expect(grants[1]).toBe('GRANT ALL PRIVILEGES ON `shop`.* TO `shop`@`%`');
+    // '_' escaped: in a database-level grant it would match any character (shopXdb). (The
+    // client's batch output doubles the backslash.)
+    expect(grants[1]).toBe('GRANT ALL PRIVILEGES ON `shop\\\\_db`.* TO `shop`@`%`');
 
-    const write = await asShop(cluster.pod(1), cluster.pod(0), 'CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(50)); INSERT INTO shop.orders VALUES (1, \'tea\'); SELECT item FROM shop.orders');
+    const write = await asShop(cluster.pod(1), cluster.pod(0), 'CREATE TABLE shop_db.orders (id INT PRIMARY KEY, item VARCHAR(50)); INSERT INTO shop_db.orders VALUES (1, \'tea\'); SELECT item FROM shop_db.orders');
     expect({ code: write.code, out: write.stdout.trim(), err: write.stderr.trim() }).toEqual({ code: 0, out: 'tea', err: '' });
-    await waitFor('shop.orders on mysql-1', 30_000, async () => (await query(cluster.pod(1), 'SELECT COUNT(*) FROM shop.orders').catch(() => [['0']]))[0][0] === '1');
+    await waitFor('shop_db.orders on mysql-1', 30_000, async () => (await query(cluster.pod(1), 'SELECT COUNT(*) FROM shop_db.orders').catch(() => [['0']]))[0][0] === '1');
+    await query(cluster.pod(0), 'CREATE DATABASE shopXdb; CREATE TABLE shopXdb.secrets (s INT)');
     t.mark('the owner wrote its database from mysql-1\'s pod; the replica has it');
 
     for (const [sql, refusal] of [
       ['SELECT * FROM e2e.items', /SELECT command denied to user 'shop'@'[^']+' for table .*items/],
+      ['SELECT * FROM shopXdb.secrets', /SELECT command denied to user 'shop'@'[^']+' for table .*secrets/],
       ['CREATE DATABASE other', /Access denied for user 'shop'@'[^']+' to database 'other'/],
-      ["GRANT SELECT ON shop.* TO 'replicator'@'%'", /Access denied|command denied/],
+      ["GRANT SELECT ON shop_db.* TO 'replicator'@'%'", /Access denied|command denied/],
       ['SELECT user FROM mysql.user', /SELECT command denied/],
     ] as Array<[string, RegExp]>) {
       const result = await asShop(cluster.pod(1), cluster.pod(0), sql);
@@ -211,7 +215,7 @@ describe('e2e: operating a MariaDB 10.11 cluster', () => {
     const old = await asShop(cluster.pod(1), cluster.pod(0), 'SELECT 1');
     expect(old.code).toBe(1);
     expect(old.stderr).toMatch(/Access denied for user 'shop'/);
-    expect(await scalar(cluster.pod(0), 'SELECT COUNT(*) FROM shop.orders')).toBe('1');
+    expect(await scalar(cluster.pod(0), 'SELECT COUNT(*) FROM shop_db.orders')).toBe('1');
     t.mark('after the Secret changed and the primary restarted: the new password logs in, the old one is refused, the data stays');
   });
 
@@ -220,7 +224,7 @@ describe('e2e: operating a MariaDB 10.11 cluster', () => {
     await cluster.deletePodGracefully(0);
     await cluster.createPod(0);
     await cluster.waitReady(0, POD_READY_TIMEOUT);
-    await waitFor('the sidecar\'s account pass', 30_000, () => f.currentLog(0, 'replication').includes("application database 'shop'"));
+    await waitFor('the sidecar\'s account pass', 30_000, () => f.currentLog(0, 'replication').includes("application database 'shop_db'"));
     const logs = await query(cluster.pod(0), 'SHOW BINARY LOGS');
     const current = logs[logs.length - 1][0];
     const events = (await query(cluster.pod(0), `SHOW BINLOG EVENTS IN '${current}'`)).map(row => row[5] ?? '');

@@ -181,11 +181,12 @@ describe('e2e: replicated MariaDB 10.11 (GTID) from the synthesized StatefulSet'
     await deleteGracefully(2, 'replica, idle');
     await deleteGracefully(0, 'primary, idle');
 
-    // A client in mysql-1 writes to the primary by its stable name, and keeps trying while it is away.
+    // A client in mysql-1 writes to the primary by its stable name, and keeps trying while it
+    // is away, as the application account of scenario 1 (root logs in only from its own pod).
     const writer = cluster.pod(1).exec(SERVER, ['bash', '-c', `
       ok=0
       while [[ ! -e /tmp/stop-writer ]]; do
-        if "$MYSQL_CLIENT" --defaults-extra-file="$AUTH_FILE" --protocol=TCP --host=${fqdn(0)} --port="$MYSQL_PORT" --connect-timeout=2 \\
+        if "$MYSQL_CLIENT" --no-defaults --user=app --password=app-password --protocol=TCP --host=${fqdn(0)} --port="$MYSQL_PORT" --connect-timeout=2 \\
           -e "INSERT INTO e2e.items (note) VALUES ('graceful writer $ok')" 2>/dev/null; then ok=$((ok + 1)); else sleep 0.2; fi
       done
       echo "$ok"`], { timeoutMs: 280_000 });

@@ -19,11 +19,11 @@ describe('addDatabase', () => {
       { name: 'APP_DATABASE_0', value: 'shop' },
       { name: 'APP_DATABASE_0_USER', value: 'shop' },
       { name: 'APP_DATABASE_0_PRIVILEGES', value: 'ALL PRIVILEGES' },
-      { name: 'APP_DATABASE_0_PASSWORD', valueFrom: { secretKeyRef: { name: 'shop-db', key: 'password' } } },
+      { name: 'APP_DATABASE_0_PASSWORD', valueFrom: { secretKeyRef: { name: 'shop-db', key: 'password', optional: true } } },
       { name: 'APP_DATABASE_1', value: 'reports' },
       { name: 'APP_DATABASE_1_USER', value: 'reporter' },
       { name: 'APP_DATABASE_1_PRIVILEGES', value: 'SELECT, CREATE TEMPORARY TABLES' },
-      { name: 'APP_DATABASE_1_PASSWORD', valueFrom: { secretKeyRef: { name: 'reports-db', key: 'pw' } } },
+      { name: 'APP_DATABASE_1_PASSWORD', valueFrom: { secretKeyRef: { name: 'reports-db', key: 'pw', optional: true } } },
     ]);
   });
 

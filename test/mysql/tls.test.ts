@@ -16,10 +16,12 @@ const container = (all: any[], name: string) => [...pod(all).initContainers, ...
 const envOf = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
 
 describe('tls', () => {
-  test('off by default: no certificate settings, plain replication', () => {
+  test('off by default: no certificate settings, plain replication (a refresh turns TLS off, for a cluster that had it)', () => {
     const all = objects({});
     expect(find(all, 'ConfigMap', 'mysql-config').data['common.cnf']).not.toContain('ssl_cert');
     expect(envOf(container(all, 'replication')).SQL_CONFIGURE_REPLICATION).not.toContain('SSL');
+    expect(envOf(container(all, 'replication')).SQL_REFRESH_REPLICATION_CREDENTIALS).toContain('SOURCE_PASSWORD = {password}, SOURCE_SSL = 0, SOURCE_SSL_VERIFY_SERVER_CERT = 0;');
+    expect(envOf(container(all, 'replication')).REPLICATION_REQUIRE_SSL).toBeUndefined();
     expect(all.some(o => o.kind === 'Certificate')).toBe(false);
   });
 
@@ -41,7 +43,7 @@ describe('tls', () => {
   });
 
   test.each<[string, () => MySqlEngine, string, string, string | undefined]>([
-    ['MariaDB 10.11', () => MySqlEngine.mariadb1011(), 'ssl skip-ssl-verify-server-cert', 'MASTER_SSL = 1', 'FLUSH SSL'],
+    ['MariaDB 10.11', () => MySqlEngine.mariadb1011(), 'ssl skip-ssl-verify-server-cert', 'MASTER_SSL = 1', 'FLUSH NO_WRITE_TO_BINLOG SSL'],
     ['MySQL 8.0', () => MySqlEngine.mysql80(), 'ssl-mode=REQUIRED', 'SOURCE_SSL = 1', 'ALTER INSTANCE RELOAD TLS'],
     ['MySQL 5.7 (no reload: a renewed certificate takes a restart)', () => MySqlEngine.mysql57Legacy(), 'ssl-mode=REQUIRED', 'MASTER_SSL = 1', undefined],
   ])('%s: the dialect\'s options', (_, engine, client, replication, reload) => {
@@ -62,14 +64,14 @@ describe('tls', () => {
       issuerRef: { name: 'db-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' },
       dnsNames: [
         '*.mysql.shop.svc.cluster.local',
-        'mysql.shop.svc.cluster.local', 'mysql.shop.svc',
-        'mysql-read.shop.svc.cluster.local', 'mysql-read.shop.svc',
-        'mysql-primary.shop.svc.cluster.local', 'mysql-primary.shop.svc',
+        'mysql.shop.svc.cluster.local', 'mysql.shop.svc', 'mysql.shop', 'mysql',
+        'mysql-read.shop.svc.cluster.local', 'mysql-read.shop.svc', 'mysql-read.shop', 'mysql-read',
+        'mysql-primary.shop.svc.cluster.local', 'mysql-primary.shop.svc', 'mysql-primary.shop', 'mysql-primary',
       ],
       duration: '720h',
       renewBefore: '240h',
       privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
-      usages: ['server auth', 'digital signature', 'key encipherment'],
+      usages: ['server auth', 'digital signature'],
     });
     expect(pod(all).volumes).toContainEqual({ name: 'tls', secret: { secretName: 'mysql-tls', defaultMode: 0o440 } });
   });
@@ -91,6 +93,7 @@ describe('tls', () => {
     ['the issuer kind is unknown', { tls: { certificate: { issuerName: 'ca', issuerKind: 'Vault' as any } } }, 'tls.certificate.issuerKind'],
     ['requireSecureTransport is a string', { tls: { secretName: 's', requireSecureTransport: 'yes' as any } }, 'tls.requireSecureTransport must be true or false (got "yes")'],
     ['a TLS setting is given by hand', { commonSettings: { 'ssl-cert': '/x.pem' } }, 'TLS is set by tls'],
+    ['metrics come with requireSecureTransport', { tls: { secretName: 's', requireSecureTransport: true }, metrics: { scrapers: [{}] } }, 'metrics cannot be combined with tls.requireSecureTransport yet'],
   ])('fails when %s', (_, props, message) => {
     expect(() => new StatefulMySQL(Testing.chart(), 'mysql', props)).toThrow(message);
   });

@@ -124,7 +124,9 @@ export class ApplicationDatabases {
       { name: prefix, value: name },
       { name: `${prefix}_USER`, value: user },
       { name: `${prefix}_PRIVILEGES`, value: database.privileges },
-      { name: `${prefix}_PASSWORD`, valueFrom: { secretKeyRef: { name: secretName, key: passwordKey } } },
+      // Optional: a missing Secret or key leaves the password empty, and the sidecar skips
+      // that database with a message, instead of every member failing to start.
+      { name: `${prefix}_PASSWORD`, valueFrom: { secretKeyRef: { name: secretName, key: passwordKey, optional: true } } },
     );
     return { secretName, passwordKey, user, database: name };
   }

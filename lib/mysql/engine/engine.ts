@@ -273,12 +273,15 @@ export class MySqlEngine {
   }
 
   /**
-   * The statement that makes a running server load its certificate files again
-   * (`FLUSH SSL` on MariaDB 10.4+, `ALTER INSTANCE RELOAD TLS` on MySQL 8.0.16+), or
-   * undefined where the server cannot (MySQL 5.7: a renewed certificate takes a restart).
+   * The statement that makes a running server load its certificate files again, kept out
+   * of the binary log: every member runs it itself, and on a replica a logged statement
+   * would be a transaction of its own that the primary's next one collides with under
+   * `gtid_strict_mode` (MariaDB logs `FLUSH SSL`; `NO_WRITE_TO_BINLOG` keeps it local).
+   * `ALTER INSTANCE RELOAD TLS` (MySQL 8.0.16+) is never logged. Undefined where the
+   * server cannot reload (MySQL 5.7: a renewed certificate takes a restart).
    */
   public get reloadTlsStatement(): string | undefined {
-    if (this.family === EngineFamily.MARIADB) return 'FLUSH SSL';
+    if (this.family === EngineFamily.MARIADB) return 'FLUSH NO_WRITE_TO_BINLOG SSL';
     return this.version === '5.7' ? undefined : 'ALTER INSTANCE RELOAD TLS';
   }
 

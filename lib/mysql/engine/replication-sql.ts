@@ -98,6 +98,9 @@ export function replicationStatements(dialect: ReplicationSqlDialect, mode: Repl
   const o = w.option;
   // With TLS: encrypted, and the primary's certificate checked against the CA and its name.
   const tls = tlsCaFile === undefined ? '' : `, ${o}_SSL = 1, ${o}_SSL_CA = '${tlsCaFile}', ${o}_SSL_VERIFY_SERVER_CERT = 1`;
+  // Without TLS, the refresh turns it off: a replica of a cluster that turned TLS off
+  // would otherwise keep asking for it, with a CA file no longer mounted.
+  const refreshTls = tlsCaFile === undefined ? `, ${o}_SSL = 0, ${o}_SSL_VERIFY_SERVER_CERT = 0` : tls;
   const connection = `${o}_HOST = {host}, ${o}_PORT = {port}, ${o}_USER = {user}, ${o}_PASSWORD = {password}, ${o}_CONNECT_RETRY = 10`
     + (mysql8 ? ', GET_SOURCE_PUBLIC_KEY = 1' : '') + tls;
 
@@ -119,7 +122,7 @@ export function replicationStatements(dialect: ReplicationSqlDialect, mode: Repl
     showStatus: w.showStatus,
     start: w.start,
     configure: statements(...unlock, w.stop, w.resetReplica, ...position, ...lock),
-    refreshCredentials: statements(...unlock, w.stop, `${w.change} ${o}_USER = {user}, ${o}_PASSWORD = {password}${tls}`, w.start, ...lock),
+    refreshCredentials: statements(...unlock, w.stop, `${w.change} ${o}_USER = {user}, ${o}_PASSWORD = {password}${refreshTls}`, w.start, ...lock),
     coordinates,
     continueFromBackup: mode === ReplicationMode.BINLOG_POSITION ? ''
       : dialect === ReplicationSqlDialect.MARIADB

@@ -159,7 +159,7 @@ SQL
 # skipped, so that it does not keep the sidecar from serving clones; an SQL failure
 # fails the bootstrap, which is retried. Nothing is ever dropped.
 ensure_application_databases() {
-  local i=0 var name user privileges password account user_var privileges_var password_var
+  local i=0 var name user privileges password account user_var privileges_var password_var grant_pattern
   while :; do
     var="APP_DATABASE_$i"
     [[ -n ${!var:-} ]] || return 0
@@ -175,10 +175,12 @@ ensure_application_databases() {
       continue
     fi
     account="$(sql_string "$user")@'%'"
+    # In a database-level grant '_' is a wildcard (app_db would match appXdb): escaped.
+    grant_pattern=${name//_/\\_}
     mysql_local <<<"CREATE DATABASE IF NOT EXISTS \`$name\`;" || return 1
     ensure_account "$user" '%' "$password" || return 1
-    mysql_local -e "REVOKE ALL PRIVILEGES ON \`$name\`.* FROM $account" >/dev/null 2>&1 || true
-    mysql_local <<<"GRANT $privileges ON \`$name\`.* TO $account;" || return 1
+    mysql_local -e "REVOKE ALL PRIVILEGES ON \`$grant_pattern\`.* FROM $account" >/dev/null 2>&1 || true
+    mysql_local <<<"GRANT $privileges ON \`$grant_pattern\`.* TO $account;" || return 1
     log "application database '$name': owner '$user' has $privileges on it"
   done
 }
@@ -191,8 +193,11 @@ ensure_replication_user() {
   ensure_account "$REPLICATION_USER" '%' "${REPLICATION_PASSWORD:-}" || return 1
   mysql_local <<<"GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO $account;" || return 1
   # With TLS, replication must use it: a replica configured without it is refused.
+  # Without, it must not (a cluster that turned TLS off).
   if [[ ${REPLICATION_REQUIRE_SSL:-} == yes ]]; then
     mysql_local <<<"ALTER USER $account REQUIRE SSL;" || return 1
+  else
+    mysql_local <<<"ALTER USER $account REQUIRE NONE;" || return 1
   fi
 }
 
@@ -391,6 +396,8 @@ done
 watch_certificate() {
   local seen now
   seen=$(sha256sum <"$TLS_CERT_FILE") || seen=''
+  # Once at the start: a renewal between the server's start and now would be missed.
+  mysql_local <<<"$SQL_RELOAD_TLS;" || log "warning: the server could not load $TLS_CERT_FILE ($SQL_RELOAD_TLS)"
   while :; do
     pause "${TLS_WATCH_SECONDS:-60}"
     now=$(sha256sum <"$TLS_CERT_FILE") || continue

@@ -72,13 +72,14 @@ export function tlsServerSettings(tls: ResolvedTls): Record<string, string> {
 
 /**
  * The names the certificate must hold: every member's stable name (replication checks the
- * primary's) and the Services' (clients), each fully qualified and as `<service>.<namespace>.svc`.
+ * primary's) and the Services' (clients) in every form a pod resolves: fully qualified,
+ * `<service>.<namespace>.svc`, `<service>.<namespace>` and `<service>`.
  */
 export function certificateDnsNames(topology: ReplicaTopology, serviceNames: readonly string[]): string[] {
-  const short = (service: string) => `${service}.${topology.namespace}.svc`;
+  const ns = topology.namespace;
   return [
     `*.${topology.memberDomain}`,
-    ...serviceNames.flatMap(service => [serviceDomain(service, topology.namespace, topology.clusterDomain), short(service)]),
+    ...serviceNames.flatMap(service => [serviceDomain(service, ns, topology.clusterDomain), `${service}.${ns}.svc`, `${service}.${ns}`, service]),
   ];
 }
 
@@ -96,7 +97,8 @@ export function addCertificate(scope: Construct, id: string, tls: ResolvedTls, m
       duration: certificate.duration,
       renewBefore: certificate.renewBefore,
       privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
-      usages: ['server auth', 'digital signature', 'key encipherment'],
+      // No key encipherment: an ECDSA key signs only (RFC 8813).
+      usages: ['server auth', 'digital signature'],
     },
   });
 }

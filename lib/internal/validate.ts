@@ -97,6 +97,16 @@ export function requireDuration(what: string, value: Duration): Duration {
   return value;
 }
 
+/** The whole seconds of a Duration; throws unless it is a Duration of whole seconds, at least `min`. */
+export function requireWholeSeconds(what: string, value: Duration, min: number): number {
+  requireDuration(what, value);
+  const seconds = value.toMilliseconds() / 1000;
+  if (!Number.isInteger(seconds) || seconds < min || seconds > 2147483647) {
+    throw new Error(`${what} must be a whole number of seconds, at least ${min} (got ${value.toHumanString()})`);
+  }
+  return seconds;
+}
+
 /** Throws unless `value` is an instance of the class `type` (a construct or a helper class). */
 export function requireInstance<T>(what: string, value: T, type: { readonly prototype: T }, example: string): T {
   if (!(value instanceof (type as unknown as abstract new () => T))) {

@@ -1,7 +1,7 @@
 import { Duration, Size, Testing } from 'cdk8s';
 import { MySqlCredentials, MySqlEngine, StatefulMySQL, StatefulMySQLProps } from '../../lib';
 import { validateManifests } from '../support/manifests';
-import { find, synth } from '../support/objects';
+import { container as containerOf, envOf, find, synth } from '../support/objects';
 
 const SCRAPERS = [{ namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' }, podLabels: { 'app.kubernetes.io/name': 'prometheus' } }];
 
@@ -14,8 +14,7 @@ function objects(props: StatefulMySQLProps): any[] {
 }
 
 const podOf = (all: any[]) => find(all, 'StatefulSet', 'mysql').spec.template.spec;
-const container = (all: any[], name: string) => [...podOf(all).initContainers, ...podOf(all).containers].find((c: any) => c.name === name);
-const envOf = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+const container = (all: any[], name: string) => containerOf(podOf(all), name);
 
 describe('metrics', () => {
   test('off by default: no exporter, no account, no port, no PodMonitor', () => {

@@ -2,7 +2,7 @@ import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { CertificateIssuerKind, MySqlEngine, ReplicationMode, StatefulMySQL, StatefulMySQLProps } from '../../lib';
 import { validateManifests } from '../support/manifests';
-import { find, synth } from '../support/objects';
+import { container as containerOf, envOf, find, synth } from '../support/objects';
 
 function objects(props: StatefulMySQLProps): any[] {
   const chart = Testing.chart();
@@ -12,8 +12,7 @@ function objects(props: StatefulMySQLProps): any[] {
   return all;
 }
 const pod = (all: any[]) => find(all, 'StatefulSet', 'mysql').spec.template.spec;
-const container = (all: any[], name: string) => [...pod(all).initContainers, ...pod(all).containers].find((c: any) => c.name === name);
-const envOf = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+const container = (all: any[], name: string) => containerOf(pod(all), name);
 
 describe('tls', () => {
   test('off by default: no certificate settings, plain replication (a refresh turns TLS off, for a cluster that had it)', () => {

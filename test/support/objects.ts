@@ -37,6 +37,11 @@ export function container(podSpec: any, name: string): any {
   return found;
 }
 
+/** A container's env by name: each variable's value, or its `valueFrom`. */
+export function envOf(c: any): Record<string, any> {
+  return Object.fromEntries((c.env ?? []).map((e: any) => [e.name, e.value ?? e.valueFrom]));
+}
+
 /** The value of a plain env var of a container. */
 export function envValue(c: any, name: string): string | undefined {
   return (c.env ?? []).find((e: any) => e.name === name)?.value;

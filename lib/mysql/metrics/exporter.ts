@@ -2,7 +2,7 @@ import { ApiObject, Duration, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as k8s from '../../internal/k8s';
 import { ImageSource } from '../../internal/image-source';
-import { optionalPlainObject, requireArray, requireDuration, requireImageReference, requireLabels } from '../../internal/validate';
+import { optionalPlainObject, requireArray, requireImageReference, requireLabels, requireWholeSeconds } from '../../internal/validate';
 import { ClientSelector } from '../network-access';
 import { ContainerResources, MetricsOptions, PodMonitorOptions } from '../stateful-mysql-props';
 import { toKubeResources, withDefaults } from '../pod/resources';
@@ -55,14 +55,8 @@ export function resolveMetrics(options: MetricsOptions | undefined, networkPolic
 
 function resolvePodMonitor(options: PodMonitorOptions | undefined): ResolvedMetrics['podMonitor'] {
   if (optionalPlainObject('metrics.podMonitor', options) === undefined) return undefined;
-  const seconds = (what: string, value: Duration) => {
-    requireDuration(what, value);
-    const s = value.toMilliseconds() / 1000;
-    if (!Number.isInteger(s) || s < 1) throw new Error(`${what} must be a whole number of seconds, at least 1 (got ${value.toHumanString()})`);
-    return s;
-  };
-  const interval = seconds('metrics.podMonitor.interval', options!.interval ?? Duration.seconds(30));
-  const timeout = seconds('metrics.podMonitor.scrapeTimeout', options!.scrapeTimeout ?? Duration.seconds(10));
+  const interval = requireWholeSeconds('metrics.podMonitor.interval', options!.interval ?? Duration.seconds(30), 1);
+  const timeout = requireWholeSeconds('metrics.podMonitor.scrapeTimeout', options!.scrapeTimeout ?? Duration.seconds(10), 1);
   if (timeout > interval) {
     throw new Error(`metrics.podMonitor.scrapeTimeout must not exceed the interval of ${interval}s: Prometheus refuses such a scrape configuration (got ${timeout}s)`);
   }

@@ -1,6 +1,6 @@
 import { Duration } from 'cdk8s';
 import * as k8s from '../../internal/k8s';
-import { optionalPlainObject, requireDuration, requireInteger } from '../../internal/validate';
+import { optionalPlainObject, requireInteger, requireWholeSeconds } from '../../internal/validate';
 import { ProbeOptions, ProbeTiming } from '../stateful-mysql-props';
 
 /** Timings of one probe, as the pod spec writes them. */
@@ -18,27 +18,17 @@ const DEFAULTS: Record<keyof ProbeOptions, Required<ProbeTiming>> = {
   readiness: { period: Duration.seconds(5), timeout: Duration.seconds(5), failureThreshold: 2, initialDelay: Duration.seconds(0) },
 };
 
-/** Whole seconds of a Duration, at least `min`. */
-function seconds(what: string, duration: Duration, min: number): number {
-  requireDuration(what, duration);
-  const value = duration.toMilliseconds() / 1000;
-  if (!Number.isInteger(value) || value < min || value > 2147483647) {
-    throw new Error(`${what} must be a whole number of seconds, at least ${min} (got ${duration.toHumanString()})`);
-  }
-  return value;
-}
-
 /** The timing fields of one probe: the user's, each one left out taking today's default. */
 function probeFields(name: keyof ProbeOptions, given: ProbeTiming | undefined): ProbeFields {
   const what = `probes.${name}`;
   optionalPlainObject(what, given);
   const timing = { ...DEFAULTS[name], ...Object.fromEntries(Object.entries(given ?? {}).filter(([, v]) => v !== undefined)) } as Required<ProbeTiming>;
   const fields: ProbeFields = {
-    periodSeconds: seconds(`${what}.period`, timing.period, 1),
-    timeoutSeconds: seconds(`${what}.timeout`, timing.timeout, 1),
+    periodSeconds: requireWholeSeconds(`${what}.period`, timing.period, 1),
+    timeoutSeconds: requireWholeSeconds(`${what}.timeout`, timing.timeout, 1),
     failureThreshold: requireInteger(`${what}.failureThreshold`, timing.failureThreshold, 1, 2147483647),
   };
-  const initialDelaySeconds = seconds(`${what}.initialDelay`, timing.initialDelay, 0);
+  const initialDelaySeconds = requireWholeSeconds(`${what}.initialDelay`, timing.initialDelay, 0);
   return initialDelaySeconds === 0 ? fields : { initialDelaySeconds, ...fields };
 }
 
@@ -47,7 +37,7 @@ const DEFAULT_MAX_READ_LAG = Duration.minutes(1);
 
 /** How far behind the primary a replica may be and stay in the read Service (`maxReadLag`), in seconds. */
 export function maxReadLagSeconds(maxReadLag: Duration | undefined): number {
-  return seconds('maxReadLag', maxReadLag ?? DEFAULT_MAX_READ_LAG, 1);
+  return requireWholeSeconds('maxReadLag', maxReadLag ?? DEFAULT_MAX_READ_LAG, 1);
 }
 
 /** The timings of the server's three probes. */
